@@ -1,0 +1,16 @@
+"""Entry point of the `genaicost` command."""
+
+from __future__ import annotations
+
+import typer
+
+from genaicost.cli.pricing import pricing_app
+
+app = typer.Typer(
+    name="genaicost",
+    help="What generative-AI workloads on Kubernetes cost: per namespace, model and token.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(pricing_app, name="pricing")

@@ -1,0 +1,155 @@
+"""Snapshot: everything collected for one window, as columnar tables.
+
+The Snapshot is the seam between sources (Kubernetes, Prometheus, the demo) and the pure engine.
+Every table is a Polars DataFrame with a fixed schema (below); `hours` columns say how many hours of
+the window the row existed, so an instant snapshot (run-rate) has hours = window.hours for every row
+and a history source can emit one row per interval.
+
+Units are in the column names: cores, bytes, gib, hours, usd.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import polars as pl
+
+from genaicost.domain.window import Window
+
+SCHEMA_VERSION = 1
+
+NODE_SCHEMA: dict[str, Any] = {
+    "name": pl.String,
+    "instance_type": pl.String,        # null when unknown (Fargate nodes, bare metal, other clouds)
+    "region": pl.String,
+    "zone": pl.String,
+    "capacity_type": pl.String,        # "on-demand" | "spot" | "fargate" | "unknown"
+    "compute_type": pl.String,         # "ec2" | "fargate"
+    "provider_id": pl.String,
+    "nodepool": pl.String,             # karpenter.sh/nodepool or eks.amazonaws.com/nodegroup, else null
+    "managed_by": pl.String,           # "karpenter" | "eks-nodegroup" | "fargate" | "unknown"
+    "arch": pl.String,
+    "kubelet_version": pl.String,
+    "vcpu": pl.Float64,                # capacity, cores
+    "ram_gib": pl.Float64,             # capacity, GiB
+    "gpu_count": pl.Float64,           # physical accelerator devices (GPUs or Neuron devices)
+    "gpu_model": pl.String,            # e.g. "NVIDIA-A10G", "Inferentia2"; null when none
+    "gpu_sharing": pl.String,          # "none" | "time-slicing" | "mig"
+    "gpu_replicas": pl.Int64,          # time-slicing replicas per physical GPU (1 when not shared)
+    "mig_slices_per_gpu": pl.Int64,    # compute slices of one card (7 on A100/H100/H200, 4 on A30)
+    "neuron_cores_per_device": pl.Int64,
+    "hours": pl.Float64,
+}
+
+CONTAINER_SCHEMA: dict[str, Any] = {
+    "pod_uid": pl.String,
+    "namespace": pl.String,
+    "pod": pl.String,
+    "container": pl.String,
+    "node": pl.String,                 # null when unscheduled
+    "phase": pl.String,                # Pending | Running | Succeeded | Failed | Unknown
+    "started": pl.Boolean,             # container ever started (running or terminated after running)
+    "controller_kind": pl.String,      # Deployment, StatefulSet, DaemonSet, Job, CronJob, ReplicaSet, ... or null
+    "controller": pl.String,
+    "cpu_request_cores": pl.Float64,
+    "cpu_usage_cores": pl.Float64,     # null when no metrics
+    "ram_request_bytes": pl.Float64,
+    "ram_usage_bytes": pl.Float64,     # null when no metrics
+    "gpu_request": pl.Float64,         # nvidia.com/gpu (a time-slice replica on shared nodes) or Neuron devices
+    "neuroncore_request": pl.Float64,  # aws.amazon.com/neuroncore
+    "mig_profile": pl.String,          # e.g. "1g.10gb" from nvidia.com/mig-1g.10gb; null when none
+    "mig_count": pl.Float64,
+    "hours": pl.Float64,
+}
+
+# Long tables for label / annotation aggregation: one row per (pod, key).
+LABEL_SCHEMA: dict[str, Any] = {"pod_uid": pl.String, "key": pl.String, "value": pl.String}
+
+VOLUME_SCHEMA: dict[str, Any] = {
+    "name": pl.String,                 # PV name
+    "storage_class": pl.String,
+    "volume_type": pl.String,          # gp2 | gp3 | io1 | io2 | st1 | sc1 | standard | efs | unknown
+    "capacity_gib": pl.Float64,
+    "iops": pl.Float64,                # provisioned IOPS, null when default
+    "throughput_mibps": pl.Float64,    # gp3 provisioned throughput, null when default
+    "region": pl.String,
+    "claim_namespace": pl.String,      # null when unbound
+    "claim_name": pl.String,
+    "hours": pl.Float64,
+}
+
+MOUNT_SCHEMA: dict[str, Any] = {"pod_uid": pl.String, "claim_namespace": pl.String, "claim_name": pl.String}
+
+SERVICE_SCHEMA: dict[str, Any] = {
+    "namespace": pl.String,
+    "name": pl.String,
+    "lb_kind": pl.String,              # "nlb" | "clb" (Service type=LoadBalancer)
+    "region": pl.String,
+    "hours": pl.Float64,
+}
+
+SERVICE_POD_SCHEMA: dict[str, Any] = {"namespace": pl.String, "service": pl.String, "pod_uid": pl.String}
+
+TABLE_SCHEMAS: dict[str, dict[str, Any]] = {
+    "nodes": NODE_SCHEMA,
+    "containers": CONTAINER_SCHEMA,
+    "pod_labels": LABEL_SCHEMA,
+    "pod_annotations": LABEL_SCHEMA,
+    "volumes": VOLUME_SCHEMA,
+    "mounts": MOUNT_SCHEMA,
+    "services": SERVICE_SCHEMA,
+    "service_pods": SERVICE_POD_SCHEMA,
+}
+
+
+def empty_table(name: str) -> pl.DataFrame:
+    return pl.DataFrame(schema=TABLE_SCHEMAS[name])
+
+
+def table_from_rows(name: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
+    """Build a table with its fixed schema; missing keys become null."""
+    schema = TABLE_SCHEMAS[name]
+    if not rows:
+        return empty_table(name)
+    return pl.DataFrame(rows, schema=schema, orient="row" if isinstance(rows[0], list | tuple) else None)
+
+
+def conform(name: str, df: pl.DataFrame) -> pl.DataFrame:
+    """Cast and order a table to its schema; raise ValueError naming missing columns."""
+    schema = TABLE_SCHEMAS[name]
+    missing = [c for c in schema if c not in df.columns]
+    if missing:
+        raise ValueError(f"snapshot table {name!r} lacks columns {missing}")
+    return df.select([pl.col(c).cast(t) for c, t in schema.items()])
+
+
+@dataclass(frozen=True)
+class ClusterInfo:
+    name: str
+    provider: str = "aws"
+    region: str | None = None
+    is_eks: bool = True
+    eks_support: str = "standard"      # "standard" | "extended"
+    source: str = "unknown"            # "demo" | "kubectl-json" | "kubernetes-api" | "prometheus" | ...
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    cluster: ClusterInfo
+    window: Window
+    collected_at: datetime
+    nodes: pl.DataFrame = field(default_factory=lambda: empty_table("nodes"))
+    containers: pl.DataFrame = field(default_factory=lambda: empty_table("containers"))
+    pod_labels: pl.DataFrame = field(default_factory=lambda: empty_table("pod_labels"))
+    pod_annotations: pl.DataFrame = field(default_factory=lambda: empty_table("pod_annotations"))
+    volumes: pl.DataFrame = field(default_factory=lambda: empty_table("volumes"))
+    mounts: pl.DataFrame = field(default_factory=lambda: empty_table("mounts"))
+    services: pl.DataFrame = field(default_factory=lambda: empty_table("services"))
+    service_pods: pl.DataFrame = field(default_factory=lambda: empty_table("service_pods"))
+    notes: tuple[str, ...] = ()        # e.g. "ignored 12 objects of kinds the report does not use: ConfigMap=10, Secret=2"
+    warnings: tuple[str, ...] = ()     # e.g. "pod ml/foo is bound to unknown node ip-1-2-3-4"
+
+    def tables(self) -> dict[str, pl.DataFrame]:
+        return {name: getattr(self, name) for name in TABLE_SCHEMAS}

@@ -1,0 +1,1 @@
+"""Shared test configuration. Fixtures for each layer live in that layer's conftest.py."""
