@@ -1,0 +1,1 @@
+"""Use cases wiring sources → engine → render; shared by the CLI and (later) the API."""

@@ -1,0 +1,81 @@
+"""What every human-facing format shows: header facts, totals rows and breakdown columns.
+
+Kept in one place so that table, markdown and html agree on labels, order and which optional columns
+(overhead, shared, idle received) appear.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from genaicost.domain.report import IDLE, OVERHEAD, CostBreakdown, Report
+from genaicost.render.money import HOURS_PER_MONTH
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    field: str          # attribute of CostBreakdown
+
+
+BASE_COLUMNS = (
+    Column("CPU", "cpu_usd"),
+    Column("RAM", "ram_usd"),
+    Column("GPU", "gpu_usd"),
+    Column("Storage", "storage_usd"),
+    Column("Network/LB", "network_usd"),
+)
+OPTIONAL_COLUMNS = (
+    Column("Overhead", "overhead_usd"),
+    Column("Shared", "shared_usd"),
+    Column("Idle", "idle_usd"),
+)
+TOTAL_COLUMN = Column("Total", "total_usd")
+
+
+def breakdown_columns(report: Report) -> list[Column]:
+    """Resource columns for the allocation table; optional ones only when some line has them."""
+    lines = [line for _, line in breakdown_lines(report)]
+    optional = [c for c in OPTIONAL_COLUMNS if any(getattr(line, c.field) != 0 for line in lines)]
+    return [*BASE_COLUMNS, *optional, TOTAL_COLUMN]
+
+
+def breakdown_lines(report: Report) -> list[tuple[str, CostBreakdown]]:
+    """Allocation lines followed by the idle and overhead lines (the rows that sum to the total)."""
+    lines: list[tuple[str, CostBreakdown]] = [(a.name, a) for a in report.allocations]
+    lines.append((IDLE, report.idle))
+    lines.append((OVERHEAD, report.overhead))
+    return lines
+
+
+def header_facts(report: Report) -> list[tuple[str, str]]:
+    """(label, value) pairs shown above every human report."""
+    window = report.window
+    return [
+        ("Cluster", f"{report.cluster} (source: {report.source})"),
+        ("Window", f"{window.start.isoformat()} → {window.end.isoformat()} ({window.hours:g} h)"),
+        ("Prices as of", report.prices_as_of.isoformat()),
+        ("Node price split", report.pricing.split),
+        ("Aggregate", ", ".join(report.aggregate)),
+    ]
+
+
+def totals_rows(report: Report) -> list[tuple[str, float]]:
+    """Run-rate totals: the window, per hour, per day, per month (730 h)."""
+    totals = report.totals
+    return [
+        (f"Window ({report.window.hours:g} h)", totals.total_usd),
+        ("Per hour", totals.hourly_usd),
+        ("Per day", totals.daily_usd),
+        (f"Per month ({HOURS_PER_MONTH:g} h)", totals.monthly_usd),
+    ]
+
+
+def monthly_of(report: Report, window_usd: float) -> float:
+    """Scale an amount for the report's window to a 730-hour month."""
+    hours = report.window.hours
+    return window_usd / hours * HOURS_PER_MONTH if hours > 0 else 0.0
+
+
+def node_allocated_usd(total_usd: float, idle_usd: float) -> float:
+    return total_usd - idle_usd

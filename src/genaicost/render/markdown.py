@@ -1,0 +1,89 @@
+"""Report → GitHub-flavoured Markdown (tables), for pull requests, issues and wikis."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from genaicost.domain.report import Report
+from genaicost.render.columns import (
+    breakdown_columns,
+    breakdown_lines,
+    header_facts,
+    monthly_of,
+    totals_rows,
+)
+from genaicost.render.money import format_quantity, format_usd
+
+
+def render_markdown(report: Report) -> str:
+    blocks = [
+        f"# Cost report: {_cell(report.cluster)}",
+        "\n".join(f"- **{label}:** {_cell(value)}" for label, value in header_facts(report)),
+        "## Totals\n\n" + _totals(report),
+        f"## Cost by {_cell(', '.join(report.aggregate))}\n\n" + _allocations(report),
+        "## Nodes\n\n" + _nodes(report),
+        *_lists(report),
+    ]
+    return "\n\n".join(blocks) + "\n"
+
+
+def md_table(headers: Sequence[str], rows: Sequence[Sequence[str]], right_from: int = 1) -> str:
+    """A GitHub table; columns from index `right_from` on are right-aligned."""
+    align = ["---" if i < right_from else "---:" for i in range(len(headers))]
+    lines = [_row(headers), _row(align), *(_row(r) for r in rows)]
+    return "\n".join(lines)
+
+
+def _row(cells: Sequence[str]) -> str:
+    return "| " + " | ".join(_cell(c) for c in cells) + " |"
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _totals(report: Report) -> str:
+    rows = [[label, format_usd(usd)] for label, usd in totals_rows(report)]
+    rows.append(["Allocated (before idle and overhead)", format_usd(report.totals.allocated_usd)])
+    return md_table(["Period", "Cost"], rows)
+
+
+def _allocations(report: Report) -> str:
+    columns = breakdown_columns(report)
+    rows = []
+    for name, line in breakdown_lines(report):
+        label = f"`{name}`" if name.startswith("__") else name
+        if getattr(line, "unpriced", False):
+            label += " \\*"
+        rows.append([label, *(format_usd(getattr(line, c.field)) for c in columns),
+                     format_usd(monthly_of(report, line.total_usd))])
+    rows.append(["**Total**", *(f"**{format_usd(getattr(report.totals, c.field))}**" for c in columns),
+                 f"**{format_usd(report.totals.monthly_usd)}**"])
+    return md_table(["Name", *(c.label for c in columns), "Monthly"], rows)
+
+
+def _nodes(report: Report) -> str:
+    rows = []
+    for node in report.nodes:
+        gpus = "-" if not node.gpu_count else (
+            f"{format_quantity(node.gpu_count, places=0)} {node.gpu_model or ''}".strip()
+            + ("" if node.gpu_sharing == "none" else f" ({node.gpu_sharing})"))
+        rows.append([node.name, node.instance_type or "?", node.capacity_type, gpus, node.price_source,
+                     format_usd(node.hourly_usd), format_usd(node.total_usd), format_usd(node.idle_usd)])
+    headers = ["Node", "Instance", "Capacity", "GPUs", "Price source", "$/h", "Cost", "Idle"]
+    return md_table(headers, rows, right_from=5)
+
+
+def _lists(report: Report) -> list[str]:
+    out = []
+    if any(a.unpriced for a in report.allocations):
+        out.append("\\* part of this line's cost is unknown (see Unpriced).")
+    sections = (
+        ("Unpriced", [f"{u.kind} `{u.name}`: {u.reason}" for u in report.unpriced]),
+        ("Warnings", report.warnings),
+        ("Notes", report.notes),
+    )
+    for title, lines in sections:
+        if lines:
+            out.append(f"## {title}\n\n" + "\n".join(f"- {_cell(line)}" for line in lines))
+    return out

@@ -1,0 +1,103 @@
+"""Report → a Rich table, rendered to plain text at a fixed width (the terminal format)."""
+
+from __future__ import annotations
+
+import io
+
+from rich import box
+from rich.console import Console, Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from genaicost.domain.report import Report
+from genaicost.render.columns import (
+    breakdown_columns,
+    breakdown_lines,
+    header_facts,
+    monthly_of,
+    totals_rows,
+)
+from genaicost.render.money import format_quantity, format_usd
+
+TABLE_WIDTH_CHARS = 120
+
+
+def render_table(report: Report, *, width: int = TABLE_WIDTH_CHARS) -> str:
+    console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False,
+                      legacy_windows=False, emoji=False, highlight=False)
+    parts: list[RenderableType] = [_header(report), Text(""), _totals(report), _allocations(report),
+                                   _nodes(report), *_messages(report)]
+    with console.capture() as capture:
+        console.print(Group(*parts))
+    return "\n".join(line.rstrip() for line in capture.get().splitlines()) + "\n"
+
+
+def _header(report: Report) -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.title = "genaicost — cluster cost report"
+    grid.title_justify = "left"
+    grid.add_column(style="bold")
+    grid.add_column()
+    for label, value in header_facts(report):
+        grid.add_row(label, value)
+    return grid
+
+
+def _totals(report: Report) -> Table:
+    table = Table(title="Totals", title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("Period")
+    table.add_column("Cost", justify="right")
+    for label, usd in totals_rows(report):
+        table.add_row(label, format_usd(usd))
+    table.add_row("Allocated (before idle and overhead)", format_usd(report.totals.allocated_usd))
+    return table
+
+
+def _allocations(report: Report) -> Table:
+    title = f"Cost by {', '.join(report.aggregate)} for the window"
+    table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_footer=True)
+    columns = breakdown_columns(report)
+    table.add_column("Name", footer="Total")
+    for column in columns:
+        total = getattr(report.totals, column.field)
+        table.add_column(column.label, justify="right", footer=format_usd(total))
+    table.add_column("Monthly", justify="right", footer=format_usd(report.totals.monthly_usd))
+    for name, line in breakdown_lines(report):
+        cells = [format_usd(getattr(line, c.field)) for c in columns]
+        unpriced = getattr(line, "unpriced", False)
+        table.add_row(name + (" *" if unpriced else ""), *cells,
+                      format_usd(monthly_of(report, line.total_usd)))
+    return table
+
+
+def _nodes(report: Report) -> Table:
+    table = Table(title="Nodes", title_justify="left", box=box.SIMPLE_HEAD)
+    for label in ("Node", "Instance", "Capacity", "GPUs", "Price source"):
+        table.add_column(label)
+    for label in ("$/h", "Cost", "Idle"):
+        table.add_column(label, justify="right")
+    for node in report.nodes:
+        gpus = f"{format_quantity(node.gpu_count, places=0)} {node.gpu_model or ''}".strip()
+        if node.gpu_sharing != "none":
+            gpus += f" ({node.gpu_sharing})"
+        table.add_row(node.name, node.instance_type or "?", node.capacity_type,
+                      gpus if node.gpu_count else "-", node.price_source,
+                      format_usd(node.hourly_usd), format_usd(node.total_usd), format_usd(node.idle_usd))
+    return table
+
+
+def _messages(report: Report) -> list[RenderableType]:
+    out: list[RenderableType] = []
+    if any(a.unpriced for a in report.allocations):
+        out.extend([Text("* part of this line's cost is unknown (see Unpriced)"), Text("")])
+    sections = (
+        ("Unpriced", [f"{u.kind} {u.name}: {u.reason}" for u in report.unpriced]),
+        ("Warnings", report.warnings),
+        ("Notes", report.notes),
+    )
+    for title, lines in sections:
+        if lines:
+            out.append(Text(f"{title}:", style="bold"))
+            out.extend(Text(f"  - {line}") for line in lines)
+            out.append(Text(""))
+    return out
