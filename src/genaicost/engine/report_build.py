@@ -1,0 +1,148 @@
+"""Turn the engine's frames into the Report's pydantic parts (nodes, allocations, unpriced, totals)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import polars as pl
+
+from genaicost.domain.report import Allocation, CostBreakdown, NodeCost, Totals, Unpriced
+from genaicost.domain.window import HOURS_PER_DAY, HOURS_PER_MONTH
+from genaicost.engine.aggregate import (
+    NULLABLE_SUMS,
+    OWN_COST_COLUMNS,
+    QUANTITY_SUMS,
+    RECEIVED_COLUMNS,
+    total_cost,
+)
+
+_NODE_FIELDS = (
+    "instance_type",
+    "region",
+    "zone",
+    "nodepool",
+    "gpu_model",
+    "hourly_usd",
+    "usd_per_vcpu_hour",
+    "usd_per_gib_hour",
+    "usd_per_gpu_hour",
+)
+_NODE_MONEY = (
+    "total_usd",
+    "cpu_usd",
+    "ram_usd",
+    "gpu_usd",
+    "idle_cpu_usd",
+    "idle_ram_usd",
+    "idle_gpu_usd",
+    "idle_usd",
+)
+
+
+def node_costs(nodes: pl.DataFrame) -> list[NodeCost]:
+    frame = nodes.select(
+        pl.col("node").alias("name"),
+        *_NODE_FIELDS,
+        pl.col("capacity_type").fill_null("unknown"),
+        pl.col("gpu_sharing").fill_null("none"),
+        pl.col("price_source").fill_null("unpriced"),
+        *(pl.col(c).fill_null(0.0) for c in ("vcpu", "ram_gib", "gpu_count", "hours", *_NODE_MONEY)),
+    ).sort("name")
+    return [NodeCost(**row) for row in frame.iter_rows(named=True)]
+
+
+def finish_lines(lines: pl.DataFrame, window_hours: float) -> pl.DataFrame:
+    """Add total / hourly / monthly and sort by total cost descending (then name)."""
+    out = lines.with_columns(total_cost().alias("total_usd"))
+    out = out.with_columns((pl.col("total_usd") / window_hours).alias("hourly_usd"))
+    out = out.with_columns((pl.col("hourly_usd") * HOURS_PER_MONTH).alias("monthly_usd"))
+    return out.sort(["total_usd", "name"], descending=[True, False])
+
+
+_LINE_FIELDS = (
+    "name",
+    *OWN_COST_COLUMNS,
+    *RECEIVED_COLUMNS,
+    "total_usd",
+    *QUANTITY_SUMS,
+    *NULLABLE_SUMS,
+    "pods",
+    "containers",
+    "unpriced",
+    "hourly_usd",
+    "monthly_usd",
+)
+
+
+def allocations(lines: pl.DataFrame, keys: Sequence[str]) -> list[Allocation]:
+    key_cols = [f"key_{i}" for i in range(len(keys))]
+    out = []
+    for row in lines.select(*_LINE_FIELDS, "synthetic", *key_cols).iter_rows(named=True):
+        props = {} if row["synthetic"] else {k: row[c] for k, c in zip(keys, key_cols, strict=True)}
+        fields: dict[str, Any] = {f: row[f] for f in _LINE_FIELDS}
+        out.append(Allocation(properties=props, **fields))
+    return out
+
+
+def breakdown(values: dict[str, float]) -> CostBreakdown:
+    return CostBreakdown(total_usd=sum(values.values()), **values)
+
+
+def totals(
+    nodes: pl.DataFrame,
+    storage_usd: float,
+    network_usd: float,
+    overhead_usd: float,
+    idle_usd: float,
+    shared_usd: float,
+    window_hours: float,
+) -> Totals:
+    money = {r: float(nodes.get_column(f"{r}_usd").sum()) for r in ("cpu", "ram", "gpu")}
+    total = float(nodes.get_column("total_usd").sum()) + storage_usd + network_usd + overhead_usd
+    hourly = total / window_hours
+    return Totals(
+        cpu_usd=money["cpu"],
+        ram_usd=money["ram"],
+        gpu_usd=money["gpu"],
+        storage_usd=storage_usd,
+        network_usd=network_usd,
+        overhead_usd=overhead_usd,
+        shared_usd=shared_usd,
+        idle_usd=idle_usd,
+        total_usd=total,
+        hourly_usd=hourly,
+        daily_usd=hourly * HOURS_PER_DAY,
+        monthly_usd=hourly * HOURS_PER_MONTH,
+        allocated_usd=total - idle_usd - overhead_usd,
+    )
+
+
+def _unpriced_rows(frame: pl.DataFrame, kind: str, name: pl.Expr) -> list[Unpriced]:
+    rows = (
+        frame.filter(pl.col("hourly_usd").is_null())
+        .select(name.alias("name"), pl.col("unpriced_reason").fill_null("no price"))
+        .unique(maintain_order=True)
+    )
+    return [Unpriced(kind=kind, name=n, reason=r) for n, r in rows.iter_rows()]
+
+
+def unpriced_items(
+    priced_nodes: pl.DataFrame, volumes: pl.DataFrame, services: pl.DataFrame, overhead_reason: str | None
+) -> list[Unpriced]:
+    out = _unpriced_rows(priced_nodes, "node", pl.col("name"))
+    out += _unpriced_rows(volumes, "volume", pl.col("name").fill_null("(unnamed)"))
+    out += _unpriced_rows(
+        services, "service", pl.concat_str([pl.col("namespace"), pl.lit("/"), pl.col("name")])
+    )
+    if overhead_reason is not None:
+        out.append(Unpriced(kind="overhead", name="eks-control-plane", reason=overhead_reason))
+    return out
+
+
+def not_billed_note(not_billed: pl.DataFrame) -> list[str]:
+    if not not_billed.height:
+        return []
+    count = int(not_billed.get_column("containers").sum())
+    parts = ", ".join(f"{n} {reason}" for reason, n in not_billed.iter_rows())
+    return [f"{count} container row(s) cost nothing and are left out of allocations: {parts}"]
