@@ -1,0 +1,1 @@
+"""Price catalogs: the bundled AWS snapshot, its file format, user overrides (and, later, refreshes)."""
