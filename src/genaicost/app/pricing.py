@@ -61,7 +61,7 @@ def show_instance(catalog: PriceCatalog, instance_type: str, region: str) -> dic
                  "is_estimate": override_spot is None and priced["spot_source"] != LIVE_SPOT_SOURCE},
         "specs": {k: v for k, v in spec.items() if k != "instance_type"} if spec else None,
         "overrides": [asdict(o) for o in (override_od, override_spot) if o is not None],
-        "discount": {**asdict(discount), "percent": discount.fraction * 100} if discount else None,
+        "discount": {**asdict(discount), "percent": round(discount.fraction * 100, 9)} if discount else None,
         "sources": {i: catalog.sources[i] for i in ids if i in catalog.sources},
     }
 
