@@ -1,0 +1,1 @@
+"""Sources: adapters that collect a Snapshot (kubectl JSON, live API, saved snapshot files, demo)."""
