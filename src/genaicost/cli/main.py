@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from genaicost.cli.pricing import pricing_app
+from genaicost.cli.report import report_command
 
 app = typer.Typer(
     name="genaicost",
@@ -14,3 +15,4 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(pricing_app, name="pricing")
+app.command("report", help=report_command.__doc__)(report_command)

@@ -27,6 +27,5 @@ def render(report: Report, fmt: str) -> str:
     """Render `report` in format `fmt`; an unknown format is an InputError naming the allowed ones."""
     renderer = RENDERERS.get(fmt)
     if renderer is None:
-        raise InputError(f"unknown format {fmt!r}; expected one of: {', '.join(RENDERERS)}",
-                         field="--format")
+        raise InputError(f"unknown format {fmt!r}; expected one of: {', '.join(RENDERERS)}", field="--format")
     return renderer(report)

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from genaicost.domain.report import IDLE, OVERHEAD, CostBreakdown, Report
-from genaicost.render.money import HOURS_PER_MONTH
+from genaicost.domain.report import IDLE, OVERHEAD, CostBreakdown, NodeCost, Report
+from genaicost.render.money import HOURS_PER_MONTH, format_quantity
 
 
 @dataclass(frozen=True)
 class Column:
     label: str
-    field: str          # attribute of CostBreakdown
+    field: str  # attribute of CostBreakdown
 
 
 BASE_COLUMNS = (
@@ -41,11 +41,28 @@ def breakdown_columns(report: Report) -> list[Column]:
 
 
 def breakdown_lines(report: Report) -> list[tuple[str, CostBreakdown]]:
-    """Allocation lines followed by the idle and overhead lines (the rows that sum to the total)."""
-    lines: list[tuple[str, CostBreakdown]] = [(a.name, a) for a in report.allocations]
-    lines.append((IDLE, report.idle))
-    lines.append((OVERHEAD, report.overhead))
-    return lines
+    """The rows that sum to the total: allocations, then the synthetic lines (`__idle__`, ...).
+
+    The engine puts `__idle__` / `__overhead__` among the allocations when they are shown as lines;
+    `report.idle` / `report.overhead` hold what is kept outside them, added here only when not zero.
+    """
+    real = [(a.name, a) for a in report.allocations if not is_synthetic(a.name)]
+    synthetic: list[tuple[str, CostBreakdown]] = [
+        (a.name, a) for a in report.allocations if is_synthetic(a.name)
+    ]
+    for name, line in ((IDLE, report.idle), (OVERHEAD, report.overhead)):
+        if any(value != 0 for value in line.model_dump().values()):
+            synthetic.append((name, line))
+    return real + synthetic
+
+
+def is_synthetic(name: str) -> bool:
+    return name.startswith("__") and name.endswith("__")
+
+
+def line_kind(name: str) -> str:
+    """ "allocation" for real lines, else the synthetic line's word: idle, overhead, unmounted, shared, ..."""
+    return name.strip("_") if is_synthetic(name) else "allocation"
 
 
 def header_facts(report: Report) -> list[tuple[str, str]]:
@@ -77,5 +94,10 @@ def monthly_of(report: Report, window_usd: float) -> float:
     return window_usd / hours * HOURS_PER_MONTH if hours > 0 else 0.0
 
 
-def node_allocated_usd(total_usd: float, idle_usd: float) -> float:
-    return total_usd - idle_usd
+def gpu_summary(node: NodeCost) -> str:
+    """ "4 A10G", "8 A100-SXM4-40GB mig", "1 L4 time-slicing"; "-" without accelerators."""
+    if not node.gpu_count:
+        return "-"
+    model = (node.gpu_model or "").removeprefix("NVIDIA-")
+    sharing = "" if node.gpu_sharing == "none" else f" {node.gpu_sharing}"
+    return f"{format_quantity(node.gpu_count, places=0)} {model}".strip() + sharing

@@ -10,19 +10,24 @@ from genaicost.domain.report import Report
 from genaicost.render.columns import (
     breakdown_columns,
     breakdown_lines,
+    gpu_summary,
     header_facts,
     monthly_of,
     totals_rows,
 )
-from genaicost.render.money import format_quantity, format_usd
+from genaicost.render.money import format_usd
 from genaicost.render.svg import Bar, Series, stacked_bar_chart
 
 MAX_CHART_BARS = 30
 RESOURCE_SERIES = (
-    (Series("CPU", "#4e79a7"), "cpu_usd"), (Series("RAM", "#59a14f"), "ram_usd"),
-    (Series("GPU", "#e15759"), "gpu_usd"), (Series("Storage", "#f28e2b"), "storage_usd"),
-    (Series("Network/LB", "#76b7b2"), "network_usd"), (Series("Overhead", "#bab0ac"), "overhead_usd"),
-    (Series("Shared", "#b07aa1"), "shared_usd"), (Series("Idle", "#9c755f"), "idle_usd"),
+    (Series("CPU", "#4e79a7"), "cpu_usd"),
+    (Series("RAM", "#59a14f"), "ram_usd"),
+    (Series("GPU", "#e15759"), "gpu_usd"),
+    (Series("Storage", "#f28e2b"), "storage_usd"),
+    (Series("Network/LB", "#76b7b2"), "network_usd"),
+    (Series("Overhead", "#bab0ac"), "overhead_usd"),
+    (Series("Shared", "#b07aa1"), "shared_usd"),
+    (Series("Idle", "#9c755f"), "idle_usd"),
 )
 NODE_SERIES = (Series("Allocated", "#4e79a7"), Series("Idle", "#9c755f"))
 STYLE = """
@@ -39,26 +44,37 @@ svg.chart text{font-size:12px;fill:#222}
 def render_html(report: Report) -> str:
     body = [
         f"<h1>Cost report: {escape(report.cluster)}</h1>",
-        "<dl>" + "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in header_facts(report))
+        "<dl>"
+        + "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in header_facts(report))
         + "</dl>",
-        "<h2>Totals</h2>", _totals(report),
-        f"<h2>Cost by {escape(', '.join(report.aggregate))}</h2>", _aggregate_chart(report),
+        "<h2>Totals</h2>",
+        _totals(report),
+        f"<h2>Cost by {escape(', '.join(report.aggregate))}</h2>",
+        _aggregate_chart(report),
         _allocations(report),
-        "<h2>Nodes: cost and idle</h2>", _node_chart(report), _nodes(report),
+        "<h2>Nodes: cost and idle</h2>",
+        _node_chart(report),
+        _nodes(report),
         *_lists(report),
         _data_block(report),
     ]
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>genaicost — {escape(report.cluster)}</title>\n<style>{STYLE}</style>\n</head>\n"
-            "<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>genaicost — {escape(report.cluster)}</title>\n<style>{STYLE}</style>\n</head>\n"
+        "<body>\n" + "\n".join(body) + "\n</body>\n</html>\n"
+    )
 
 
-def html_table(headers: Sequence[str], rows: Sequence[Sequence[str]],
-               footer: Sequence[str] | None = None) -> str:
+def html_table(
+    headers: Sequence[str], rows: Sequence[Sequence[str]], footer: Sequence[str] | None = None
+) -> str:
     head = "<tr>" + "".join(f"<th>{escape(h)}</th>" for h in headers) + "</tr>"
     body = "".join("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in row) + "</tr>" for row in rows)
-    foot = "" if footer is None else (
-        "<tfoot><tr>" + "".join(f"<td>{escape(c)}</td>" for c in footer) + "</tr></tfoot>")
+    foot = (
+        ""
+        if footer is None
+        else ("<tfoot><tr>" + "".join(f"<td>{escape(c)}</td>" for c in footer) + "</tr></tfoot>")
+    )
     return f"<table><thead>{head}</thead><tbody>{body}</tbody>{foot}</table>"
 
 
@@ -70,24 +86,33 @@ def _totals(report: Report) -> str:
 
 def _allocations(report: Report) -> str:
     columns = breakdown_columns(report)
-    rows = [[name + (" *" if getattr(line, "unpriced", False) else ""),
-             *(format_usd(getattr(line, c.field)) for c in columns),
-             format_usd(monthly_of(report, line.total_usd))] for name, line in breakdown_lines(report)]
-    footer = ["Total", *(format_usd(getattr(report.totals, c.field)) for c in columns),
-              format_usd(report.totals.monthly_usd)]
+    rows = [
+        [
+            name + (" *" if getattr(line, "unpriced", False) else ""),
+            *(format_usd(getattr(line, c.field)) for c in columns),
+            format_usd(monthly_of(report, line.total_usd)),
+        ]
+        for name, line in breakdown_lines(report)
+    ]
+    footer = [
+        "Total",
+        *(format_usd(getattr(report.totals, c.field)) for c in columns),
+        format_usd(report.totals.monthly_usd),
+    ]
     return html_table(["Name", *(c.label for c in columns), "Monthly"], rows, footer)
 
 
 def _aggregate_chart(report: Report) -> str:
     lines = sorted(breakdown_lines(report), key=lambda item: -item[1].total_usd)
-    bars = [Bar(name, tuple(getattr(line, f) for _, f in RESOURCE_SERIES))
-            for name, line in lines[:MAX_CHART_BARS]]
+    bars = [
+        Bar(name, tuple(getattr(line, f) for _, f in RESOURCE_SERIES))
+        for name, line in lines[:MAX_CHART_BARS]
+    ]
     rest = lines[MAX_CHART_BARS:]
     if rest:
         sums = tuple(sum(getattr(line, f) for _, line in rest) for _, f in RESOURCE_SERIES)
         bars.append(Bar(f"other ({len(rest)} lines)", sums))
-    return stacked_bar_chart("Cost by aggregate, stacked by resource",
-                             [s for s, _ in RESOURCE_SERIES], bars)
+    return stacked_bar_chart("Cost by aggregate, stacked by resource", [s for s, _ in RESOURCE_SERIES], bars)
 
 
 def _node_chart(report: Report) -> str:
@@ -97,10 +122,19 @@ def _node_chart(report: Report) -> str:
 
 
 def _nodes(report: Report) -> str:
-    rows = [[n.name, n.instance_type or "?", n.capacity_type,
-             f"{format_quantity(n.gpu_count, places=0)} {n.gpu_model or ''} {n.gpu_sharing}".strip()
-             if n.gpu_count else "-", n.price_source,
-             format_usd(n.hourly_usd), format_usd(n.total_usd), format_usd(n.idle_usd)] for n in report.nodes]
+    rows = [
+        [
+            n.name,
+            n.instance_type or "?",
+            n.capacity_type,
+            gpu_summary(n),
+            n.price_source,
+            format_usd(n.hourly_usd),
+            format_usd(n.total_usd),
+            format_usd(n.idle_usd),
+        ]
+        for n in report.nodes
+    ]
     return html_table(["Node", "Instance", "Capacity", "GPUs", "Price source", "$/h", "Cost", "Idle"], rows)
 
 
@@ -110,8 +144,11 @@ def _lists(report: Report) -> list[str]:
         ("Warnings", report.warnings),
         ("Notes", report.notes),
     )
-    return [f"<h2>{title}</h2><ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>"
-            for title, lines in sections if lines]
+    return [
+        f"<h2>{title}</h2><ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>"
+        for title, lines in sections
+        if lines
+    ]
 
 
 def _data_block(report: Report) -> str:

@@ -8,11 +8,12 @@ from genaicost.domain.report import Report
 from genaicost.render.columns import (
     breakdown_columns,
     breakdown_lines,
+    gpu_summary,
     header_facts,
     monthly_of,
     totals_rows,
 )
-from genaicost.render.money import format_quantity, format_usd
+from genaicost.render.money import format_usd
 
 
 def render_markdown(report: Report) -> str:
@@ -55,21 +56,38 @@ def _allocations(report: Report) -> str:
         label = f"`{name}`" if name.startswith("__") else name
         if getattr(line, "unpriced", False):
             label += " \\*"
-        rows.append([label, *(format_usd(getattr(line, c.field)) for c in columns),
-                     format_usd(monthly_of(report, line.total_usd))])
-    rows.append(["**Total**", *(f"**{format_usd(getattr(report.totals, c.field))}**" for c in columns),
-                 f"**{format_usd(report.totals.monthly_usd)}**"])
+        rows.append(
+            [
+                label,
+                *(format_usd(getattr(line, c.field)) for c in columns),
+                format_usd(monthly_of(report, line.total_usd)),
+            ]
+        )
+    rows.append(
+        [
+            "**Total**",
+            *(f"**{format_usd(getattr(report.totals, c.field))}**" for c in columns),
+            f"**{format_usd(report.totals.monthly_usd)}**",
+        ]
+    )
     return md_table(["Name", *(c.label for c in columns), "Monthly"], rows)
 
 
 def _nodes(report: Report) -> str:
     rows = []
     for node in report.nodes:
-        gpus = "-" if not node.gpu_count else (
-            f"{format_quantity(node.gpu_count, places=0)} {node.gpu_model or ''}".strip()
-            + ("" if node.gpu_sharing == "none" else f" ({node.gpu_sharing})"))
-        rows.append([node.name, node.instance_type or "?", node.capacity_type, gpus, node.price_source,
-                     format_usd(node.hourly_usd), format_usd(node.total_usd), format_usd(node.idle_usd)])
+        rows.append(
+            [
+                node.name,
+                node.instance_type or "?",
+                node.capacity_type,
+                gpu_summary(node),
+                node.price_source,
+                format_usd(node.hourly_usd),
+                format_usd(node.total_usd),
+                format_usd(node.idle_usd),
+            ]
+        )
     headers = ["Node", "Instance", "Capacity", "GPUs", "Price source", "$/h", "Cost", "Idle"]
     return md_table(headers, rows, right_from=5)
 

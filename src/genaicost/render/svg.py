@@ -25,7 +25,7 @@ class Series:
 @dataclass(frozen=True)
 class Bar:
     label: str
-    values: tuple[float, ...]     # one per series, same order; negatives are drawn as zero
+    values: tuple[float, ...]  # one per series, same order; negatives are drawn as zero
 
 
 def stacked_bar_chart(title: str, series: Sequence[Series], bars: Sequence[Bar]) -> str:
@@ -34,9 +34,12 @@ def stacked_bar_chart(title: str, series: Sequence[Series], bars: Sequence[Bar])
     largest = max((sum(max(v, 0.0) for v in bar.values) for bar in bars), default=0.0)
     plot_width = CHART_WIDTH_PX - LABEL_WIDTH_PX - VALUE_WIDTH_PX
     scale = plot_width / largest if largest > 0 else 0.0
-    parts = [f'<svg class="chart" role="img" aria-label="{escape(title)}" width="{CHART_WIDTH_PX}" '
-             f'height="{height}" viewBox="0 0 {CHART_WIDTH_PX} {height}">',
-             f"<title>{escape(title)}</title>", _legend(series)]
+    parts = [
+        f'<svg class="chart" role="img" aria-label="{escape(title)}" width="{CHART_WIDTH_PX}" '
+        f'height="{height}" viewBox="0 0 {CHART_WIDTH_PX} {height}">',
+        f"<title>{escape(title)}</title>",
+        _legend(series),
+    ]
     for index, bar in enumerate(bars):
         y = LEGEND_HEIGHT_PX + index * (BAR_HEIGHT_PX + BAR_GAP_PX)
         parts.append(_bar(bar, series, y, scale))
@@ -48,8 +51,10 @@ def _legend(series: Sequence[Series]) -> str:
     items = []
     for index, s in enumerate(series):
         x = LABEL_WIDTH_PX + index * 95
-        items.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{s.colour}"/>'
-                     f'<text x="{x + 16}" y="16" class="legend">{escape(s.label)}</text>')
+        items.append(
+            f'<rect x="{x}" y="6" width="12" height="12" fill="{s.colour}"/>'
+            f'<text x="{x + 16}" y="16" class="legend">{escape(s.label)}</text>'
+        )
     return "".join(items)
 
 
@@ -61,9 +66,11 @@ def _bar(bar: Bar, series: Sequence[Series], y: int, scale: float) -> str:
         width = max(value, 0.0) * scale
         if width <= 0:
             continue
-        out.append(f'<rect x="{x:.2f}" y="{y}" width="{width:.2f}" height="{BAR_HEIGHT_PX}" '
-                   f'fill="{s.colour}"><title>{escape(bar.label)} — {escape(s.label)}: '
-                   f"{format_usd(value)}</title></rect>")
+        out.append(
+            f'<rect x="{x:.2f}" y="{y}" width="{width:.2f}" height="{BAR_HEIGHT_PX}" '
+            f'fill="{s.colour}"><title>{escape(bar.label)} — {escape(s.label)}: '
+            f"{format_usd(value)}</title></rect>"
+        )
         x += width
     total = sum(bar.values)
     out.append(f'<text x="{x + 6:.2f}" y="{text_y}">{format_usd(total)}</text>')

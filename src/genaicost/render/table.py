@@ -13,20 +13,34 @@ from genaicost.domain.report import Report
 from genaicost.render.columns import (
     breakdown_columns,
     breakdown_lines,
+    gpu_summary,
     header_facts,
     monthly_of,
     totals_rows,
 )
-from genaicost.render.money import format_quantity, format_usd
+from genaicost.render.money import format_usd
 
-TABLE_WIDTH_CHARS = 120
+TABLE_WIDTH_CHARS = 132  # a wide terminal; the nodes table needs it for GPU and price-source names
 
 
 def render_table(report: Report, *, width: int = TABLE_WIDTH_CHARS) -> str:
-    console = Console(file=io.StringIO(), width=width, color_system=None, force_terminal=False,
-                      legacy_windows=False, emoji=False, highlight=False)
-    parts: list[RenderableType] = [_header(report), Text(""), _totals(report), _allocations(report),
-                                   _nodes(report), *_messages(report)]
+    console = Console(
+        file=io.StringIO(),
+        width=width,
+        color_system=None,
+        force_terminal=False,
+        legacy_windows=False,
+        emoji=False,
+        highlight=False,
+    )
+    parts: list[RenderableType] = [
+        _header(report),
+        Text(""),
+        _totals(report),
+        _allocations(report),
+        _nodes(report),
+        *_messages(report),
+    ]
     with console.capture() as capture:
         console.print(Group(*parts))
     return "\n".join(line.rstrip() for line in capture.get().splitlines()) + "\n"
@@ -65,24 +79,31 @@ def _allocations(report: Report) -> Table:
     for name, line in breakdown_lines(report):
         cells = [format_usd(getattr(line, c.field)) for c in columns]
         unpriced = getattr(line, "unpriced", False)
-        table.add_row(name + (" *" if unpriced else ""), *cells,
-                      format_usd(monthly_of(report, line.total_usd)))
+        table.add_row(
+            name + (" *" if unpriced else ""), *cells, format_usd(monthly_of(report, line.total_usd))
+        )
     return table
 
 
 def _nodes(report: Report) -> Table:
-    table = Table(title="Nodes", title_justify="left", box=box.SIMPLE_HEAD)
-    for label in ("Node", "Instance", "Capacity", "GPUs", "Price source"):
-        table.add_column(label)
+    table = Table(title="Nodes", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1))
+    table.add_column("Node", no_wrap=True)
+    for label in ("Instance", "Capacity", "GPUs"):
+        table.add_column(label, no_wrap=True)
     for label in ("$/h", "Cost", "Idle"):
-        table.add_column(label, justify="right")
+        table.add_column(label, justify="right", no_wrap=True)
+    table.add_column("Price source", no_wrap=True)
     for node in report.nodes:
-        gpus = f"{format_quantity(node.gpu_count, places=0)} {node.gpu_model or ''}".strip()
-        if node.gpu_sharing != "none":
-            gpus += f" ({node.gpu_sharing})"
-        table.add_row(node.name, node.instance_type or "?", node.capacity_type,
-                      gpus if node.gpu_count else "-", node.price_source,
-                      format_usd(node.hourly_usd), format_usd(node.total_usd), format_usd(node.idle_usd))
+        table.add_row(
+            node.name,
+            node.instance_type or "?",
+            node.capacity_type,
+            gpu_summary(node),
+            format_usd(node.hourly_usd),
+            format_usd(node.total_usd),
+            format_usd(node.idle_usd),
+            node.price_source,
+        )
     return table
 
 
