@@ -435,7 +435,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=42)
     parser.add_argument("--now", default="2026-01-15T12:00:00+00:00", help="window end, ISO 8601 with offset")
     parser.add_argument("--window-hours", type=float, default=1.0)
-    parser.add_argument("--out", type=Path, required=True, help="FILE.json, or a directory for Parquet")
+    parser.add_argument("--out", type=Path, required=True, help="snapshot file to write (JSON)")
     args = parser.parse_args(argv)
     from genaicost.sources.snapshot_file import save_snapshot
 

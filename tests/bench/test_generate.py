@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from pathlib import Path
 
 import polars as pl
 import pytest
-from bench.generate import MIG_MODELS, UNKNOWN_INSTANCE_TYPE, synthetic_snapshot
+from bench.generate import MIG_MODELS, UNKNOWN_INSTANCE_TYPE, main, synthetic_snapshot
 from polars.testing import assert_frame_equal
 
 from genaicost.domain.snapshot import TABLE_SCHEMAS, Snapshot, conform
+from genaicost.sources.snapshot_file import load_snapshot
 
 NOW = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
@@ -103,3 +105,15 @@ def test_cpu_and_memory_requests_fit_their_nodes(snap: Snapshot) -> None:
 def test_tiny_cluster() -> None:
     snap = synthetic_snapshot(1, 1, seed=0, now=NOW)
     assert snap.nodes.height == 1 and snap.containers["pod_uid"].n_unique() == 1
+
+
+def test_cli_writes_a_snapshot_file_that_round_trips(tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "synthetic.json"
+    main(["--nodes", "30", "--pods", "500", "--seed", "5", "--now", NOW.isoformat(), "--out", str(out)])
+    assert "30 nodes, 500 pods" in capsys.readouterr().out
+    loaded = load_snapshot(out)
+    expected = synthetic_snapshot(30, 500, seed=5, now=NOW)
+    for name in TABLE_SCHEMAS:
+        assert_frame_equal(getattr(loaded, name), getattr(expected, name))
+    assert loaded.window == expected.window
