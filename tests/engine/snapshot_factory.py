@@ -13,13 +13,16 @@ columns of the table raise KeyError.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import polars as pl
 
+from genaicost.domain.options import ReportOptions
+from genaicost.domain.report import PricingInfo, Report
 from genaicost.domain.snapshot import TABLE_SCHEMAS, ClusterInfo, Snapshot, table_from_rows
 from genaicost.domain.window import Window
+from genaicost.engine.report import Priced, report_from_priced
 
 WINDOW_END = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
 GIB = float(2**30)
@@ -207,3 +210,155 @@ def priced_items(frame: pl.DataFrame, hourly_usd: Sequence[float | None]) -> pl.
             dtype=pl.String,
         ),
     )
+
+
+# --- the worked example of docs/cost-model.md sections 3–6 ---------------------------------------------
+# Window 2 h. Rates per node (usd per vCPU-hour, per GiB-hour, per GPU-hour) are given by hand.
+EXAMPLE_HOURS = 2.0
+EXAMPLE_RATES: dict[str, tuple[float, float, float] | None] = {
+    "gpu-a": (0.02, 0.005, 1.0),  # 48 vCPU, 192 GiB, 4 GPUs: $5.92/h
+    "ts-b": (0.04, 0.01, 0.8),  # 8 vCPU, 32 GiB, 1 GPU time-sliced ×4: $1.44/h
+    "mig-c": (0.05, 0.01, 7.0),  # 16 vCPU, 64 GiB, 1 GPU in MIG (7 slices): $8.44/h
+    "spot-d": (0.01, 0.0025, 0.0),  # 4 vCPU, 16 GiB spot: $0.08/h
+}
+EXAMPLE_VOLUME_HOURLY = (0.01, 0.005)  # pv-models (100 GiB gp3), pv-orphan (50 GiB gp3, unbound)
+EXAMPLE_NLB_HOURLY = 0.0225
+EXAMPLE_CONTROL_PLANE_HOURLY = 0.10
+
+
+def example_snapshot() -> Snapshot:
+    h = EXAMPLE_HOURS
+    c = container
+    return make_snapshot(
+        nodes=[
+            node("gpu-a", instance_type="g5.12xlarge", vcpu=48, ram_gib=192, gpu_count=4, hours=h),
+            node(
+                "ts-b", vcpu=8, ram_gib=32, gpu_count=1, gpu_sharing="time-slicing", gpu_replicas=4, hours=h
+            ),
+            node("mig-c", vcpu=16, ram_gib=64, gpu_count=1, gpu_sharing="mig", mig_slices_per_gpu=7, hours=h),
+            node("spot-d", vcpu=4, ram_gib=16, capacity_type="spot", hours=h),
+        ],
+        containers=[
+            c(
+                "ml",
+                "vllm-a",
+                name="vllm",
+                node="gpu-a",
+                gpu_request=1,
+                cpu_request_cores=4,
+                cpu_usage_cores=6,
+                ram_request_bytes=16 * GIB,
+                hours=h,
+                controller_kind="Deployment",
+                controller="vllm",
+            ),
+            c(
+                "ml",
+                "vllm-a",
+                name="sidecar",
+                node="gpu-a",
+                cpu_request_cores=0.5,
+                ram_request_bytes=0.5 * GIB,
+                hours=h,
+                controller_kind="Deployment",
+                controller="vllm",
+            ),
+            c(
+                "ml",
+                "vllm-b",
+                node="gpu-a",
+                gpu_request=2,
+                cpu_request_cores=8,
+                cpu_usage_cores=2,
+                ram_request_bytes=32 * GIB,
+                ram_usage_bytes=40 * GIB,
+                hours=h,
+                controller_kind="Deployment",
+                controller="vllm",
+            ),
+            c(
+                "team-x",
+                "chat-0",
+                node="ts-b",
+                gpu_request=1,
+                cpu_request_cores=2,
+                ram_request_bytes=4 * GIB,
+                hours=h,
+                controller_kind="StatefulSet",
+                controller="chat",
+            ),
+            c(
+                "team-x",
+                "chat-1",
+                node="ts-b",
+                gpu_request=2,
+                cpu_request_cores=1,
+                ram_request_bytes=2 * GIB,
+                hours=h,
+                controller_kind="StatefulSet",
+                controller="chat",
+            ),
+            c(
+                "ml",
+                "embed-0",
+                node="mig-c",
+                mig_profile="3g.20gb",
+                mig_count=1,
+                cpu_request_cores=1,
+                ram_request_bytes=8 * GIB,
+                hours=h,
+            ),
+            c(
+                "ml",
+                "rerank-0",
+                node="mig-c",
+                mig_profile="1g.5gb",
+                mig_count=2,
+                cpu_request_cores=0.5,
+                ram_request_bytes=4 * GIB,
+                hours=h,
+            ),
+            c(
+                "web",
+                "api-0",
+                node="spot-d",
+                cpu_request_cores=3,
+                cpu_usage_cores=5,
+                ram_request_bytes=8 * GIB,
+                hours=h,
+            ),
+            c("web", "api-1", node="spot-d", cpu_request_cores=2, ram_request_bytes=4 * GIB, hours=h),
+            c("batch", "job-1", node="gpu-a", phase="Succeeded", gpu_request=1, hours=h),
+            c("ml", "pending", node=None, phase="Pending", started=False, hours=h),
+            c("ml", "lost", node="ghost", hours=h),
+        ],
+        volumes=[
+            volume("pv-models", capacity_gib=100, claim=("ml", "models"), hours=h),
+            volume("pv-orphan", capacity_gib=50, hours=h),
+        ],
+        mounts=[("ml/vllm-a", "ml", "models"), ("ml/vllm-b", "ml", "models")],
+        services=[service("ml", "vllm-lb", hours=h)],
+        service_pods=[("ml", "vllm-lb", "ml/vllm-a"), ("ml", "vllm-lb", "ml/vllm-b")],
+        labels=[
+            ("ml/vllm-a", "team", "search"),
+            ("ml/vllm-b", "team", "search"),
+            ("team-x/chat-0", "team", "x"),
+        ],
+        annotations=[("ml/embed-0", "owner", "alice")],
+        hours=h,
+        warnings=("pod ml/lost is bound to unknown node ghost",),
+    )
+
+
+def example_report(**options: Any) -> Report:
+    """The example cluster through engine.report.report_from_priced with hand prices and these options."""
+    snap = example_snapshot()
+    priced = Priced(
+        nodes=priced_nodes(snap, EXAMPLE_RATES),
+        volumes=priced_items(snap.volumes, EXAMPLE_VOLUME_HOURLY),
+        services=priced_items(snap.services, [EXAMPLE_NLB_HOURLY]),
+        overhead_hourly_usd=EXAMPLE_CONTROL_PLANE_HOURLY,
+    )
+    pricing = PricingInfo(catalog_as_of=date(2026, 7, 1), split="residual", sources={"test-price": "by hand"})
+    opts = ReportOptions(**options)
+    return report_from_priced(snap, priced, opts, pricing=pricing, generated_at=WINDOW_END)

@@ -31,7 +31,7 @@ NULLABLE_SUMS = ("cpu_usage_core_hours", "ram_usage_gib_hours")
 
 def parse_aggregate(keys: Sequence[str]) -> list[str]:
     """Split comma-separated keys, strip them and check each is known."""
-    out = [k.strip() for item in keys for k in item.split(",") if k.strip()]
+    out = list(dict.fromkeys(k.strip() for item in keys for k in item.split(",") if k.strip()))
     for key in out:
         prefix, _, rest = key.partition(":")
         if key not in AGGREGATE_KEYS and not (prefix in ("label", "annotation") and rest):

@@ -8,7 +8,7 @@ The arithmetic is in docs/cost-model.md sections 3–6; the invariant
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import polars as pl
@@ -136,7 +136,11 @@ def report_from_priced(
     pricing: PricingInfo,
     generated_at: datetime,
 ) -> Report:
-    """Allocation, idle, overhead, sharing and aggregation over already priced tables."""
+    """Allocation, idle, overhead, sharing and aggregation over already priced tables.
+
+    The control-plane fee in `priced` only applies to EKS clusters (`snapshot.cluster.is_eks`)."""
+    if not snapshot.cluster.is_eks:
+        priced = replace(priced, overhead_hourly_usd=None, overhead_reason=None)
     keys = parse_aggregate(options.aggregate)
     window_hours = snapshot.window.hours
     nodes = node_table(priced.nodes)

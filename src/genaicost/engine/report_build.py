@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import polars as pl
+from pydantic import TypeAdapter
 
 from genaicost.domain.report import Allocation, CostBreakdown, NodeCost, Totals, Unpriced
 from genaicost.domain.window import HOURS_PER_DAY, HOURS_PER_MONTH
@@ -75,14 +75,18 @@ _LINE_FIELDS = (
 )
 
 
+_ALLOCATION_LIST = TypeAdapter(list[Allocation])
+
+
 def allocations(lines: pl.DataFrame, keys: Sequence[str]) -> list[Allocation]:
-    key_cols = [f"key_{i}" for i in range(len(keys))]
-    out = []
-    for row in lines.select(*_LINE_FIELDS, "synthetic", *key_cols).iter_rows(named=True):
-        props = {} if row["synthetic"] else {k: row[c] for k, c in zip(keys, key_cols, strict=True)}
-        fields: dict[str, Any] = {f: row[f] for f in _LINE_FIELDS}
-        out.append(Allocation(properties=props, **fields))
-    return out
+    """One Allocation per line, validated in one pydantic-core call over the frame's dicts (for 57k lines
+    by pod about twice as fast as constructing Allocation objects one by one)."""
+    props = pl.struct(*(pl.col(f"key_{i}").alias(key) for i, key in enumerate(keys))).alias("properties")
+    rows = lines.select(*_LINE_FIELDS, pl.when(~pl.col("synthetic")).then(props)).to_dicts()
+    for row in rows:
+        if row["properties"] is None:  # synthetic lines carry no aggregate values
+            row["properties"] = {}
+    return _ALLOCATION_LIST.validate_python(rows)
 
 
 def breakdown(values: dict[str, float]) -> CostBreakdown:
