@@ -10,7 +10,6 @@ from typing import Any
 import boto3
 import polars as pl
 import pytest
-from moto.server import ThreadedMotoServer
 
 from genaicost.app.refresh import with_live_spot_if_possible
 from genaicost.domain.errors import InputError
@@ -124,20 +123,6 @@ def test_single_client_other_region_is_input_error() -> None:
 
 def test_empty_history_leaves_catalog(base_catalog: PriceCatalog) -> None:
     assert with_live_spot(base_catalog, live_spot_prices(RecordedEC2("us-east-1"), [], NOW)) is base_catalog
-
-
-@pytest.fixture
-def moto_endpoint(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
-        server._server.server_close()  # type: ignore[union-attr]
 
 
 def _direct_medians(endpoint: str, keys: list[tuple[str, str]]) -> dict[tuple[str, str], float]:

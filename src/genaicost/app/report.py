@@ -9,9 +9,11 @@ import json
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 
+from genaicost.app.spot_prices import SpotPrices, with_spot_prices
 from genaicost.domain.errors import InputError
 from genaicost.domain.options import AGGREGATE_KEYS, ReportOptions
 from genaicost.domain.prices import PriceCatalog
@@ -101,8 +103,13 @@ def build_report(
     catalog: PriceCatalog,
     now: datetime,
     save_snapshot_to: Path | None = None,
+    spot_prices: SpotPrices = SpotPrices.bundled,
+    aws_session: Any = None,
 ) -> Report:
-    """Collect from the chosen source (optionally saving the snapshot), then compute the Report."""
+    """Collect from the chosen source (optionally saving the snapshot), then compute the Report.
+
+    Spot nodes are priced live from DescribeSpotPriceHistory when `spot_prices` allows and `aws_session`
+    has credentials (see app.spot_prices)."""
     snapshot = collect_snapshot(
         demo=demo,
         snapshot_files=snapshot_files,
@@ -113,6 +120,7 @@ def build_report(
     )
     if save_snapshot_to is not None:
         save_snapshot(snapshot, save_snapshot_to)
+    catalog, snapshot = with_spot_prices(catalog, snapshot, spot_prices, aws_session, now)
     return compute_report(snapshot, catalog, options, generated_at=now)
 
 

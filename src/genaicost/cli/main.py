@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+import genaicost.cli.pricing_refresh  # noqa: F401  registers `pricing refresh` on pricing_app
 from genaicost.cli.pricing import pricing_app
 from genaicost.cli.report import report_command
 

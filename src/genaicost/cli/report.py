@@ -8,10 +8,12 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import boto3
 import typer
 
 from genaicost.app.output import write_atomic
 from genaicost.app.report import build_report, load_report, parse_aggregate_option, parse_list_option
+from genaicost.app.spot_prices import SpotPrices
 from genaicost.app.window import parse_window_hours
 from genaicost.cli.errors import handle_errors
 from genaicost.domain.errors import InputError
@@ -50,6 +52,7 @@ COST_PARAMS = (
     "eks_support",
     "catalog_dir",
     "overrides",
+    "spot_prices",
 )
 SOURCES = "Source (one of)"
 COSTS = "Cost model"
@@ -195,6 +198,15 @@ def report_command(
             help="YAML file of your own prices and discounts.",
         ),
     ] = None,
+    spot_prices: Annotated[
+        SpotPrices,
+        typer.Option(
+            "--spot-prices",
+            rich_help_panel=COSTS,
+            help="Spot node prices: live from EC2 DescribeSpotPriceHistory (live), the bundled snapshot "
+            "(bundled), or live when AWS credentials exist and the source is not the demo (auto).",
+        ),
+    ] = SpotPrices.auto,
     fmt: Annotated[
         FormatChoice, typer.Option("--format", rich_help_panel=OUTPUT, help="Output format.")
     ] = FormatChoice.table,
@@ -258,6 +270,8 @@ def report_command(
             catalog=load_catalog(catalog_dir, overrides),
             now=datetime.now(UTC).replace(microsecond=0),
             save_snapshot_to=save_snapshot,
+            spot_prices=spot_prices,
+            aws_session=boto3.Session() if spot_prices is not SpotPrices.bundled else None,
         )
     text = render(report, fmt.value)
     if output is None:

@@ -51,13 +51,13 @@ CONTAINER_SCHEMA: dict[str, Any] = {
     "node": pl.String,                 # null when unscheduled
     "phase": pl.String,                # Pending | Running | Succeeded | Failed | Unknown
     "started": pl.Boolean,             # container ever started (running or terminated after running)
-    "controller_kind": pl.String,      # Deployment, StatefulSet, DaemonSet, Job, CronJob, ReplicaSet, ... or null
+    "controller_kind": pl.String,      # Deployment, StatefulSet, DaemonSet, Job, CronJob, ... or null
     "controller": pl.String,
     "cpu_request_cores": pl.Float64,
     "cpu_usage_cores": pl.Float64,     # null when no metrics
     "ram_request_bytes": pl.Float64,
     "ram_usage_bytes": pl.Float64,     # null when no metrics
-    "gpu_request": pl.Float64,         # nvidia.com/gpu (a time-slice replica on shared nodes) or Neuron devices
+    "gpu_request": pl.Float64,         # nvidia.com/gpu (a time-slice replica when shared) or Neuron devices
     "neuroncore_request": pl.Float64,  # aws.amazon.com/neuroncore
     "mig_profile": pl.String,          # e.g. "1g.10gb" from nvidia.com/mig-1g.10gb; null when none
     "mig_count": pl.Float64,
@@ -148,7 +148,8 @@ class Snapshot:
     mounts: pl.DataFrame = field(default_factory=lambda: empty_table("mounts"))
     services: pl.DataFrame = field(default_factory=lambda: empty_table("services"))
     service_pods: pl.DataFrame = field(default_factory=lambda: empty_table("service_pods"))
-    notes: tuple[str, ...] = ()        # e.g. "ignored 12 objects of kinds the report does not use: ConfigMap=10, Secret=2"
+    # e.g. "ignored 12 objects of kinds the report does not use: ConfigMap=10, Secret=2"
+    notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()     # e.g. "pod ml/foo is bound to unknown node ip-1-2-3-4"
 
     def tables(self) -> dict[str, pl.DataFrame]:

@@ -20,7 +20,9 @@ class Window:
         if self.start.tzinfo is None or self.end.tzinfo is None:
             raise ValueError("window start and end must be timezone-aware (UTC)")
         if self.end <= self.start:
-            raise ValueError(f"window end {self.end.isoformat()} must be after start {self.start.isoformat()}")
+            raise ValueError(
+                f"window end {self.end.isoformat()} must be after start {self.start.isoformat()}"
+            )
 
     @property
     def hours(self) -> float:

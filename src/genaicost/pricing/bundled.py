@@ -23,7 +23,8 @@ def load_catalog(catalog_dir: Path | None = None, overrides_file: Path | None = 
         catalog = _fresh_copy(_bundled_catalog())
     else:
         if not Path(catalog_dir).is_dir():
-            raise InputError("catalog directory does not exist; run `genaicost pricing refresh --out DIR` "
+            raise InputError("catalog directory does not exist; run "
+                             "`genaicost pricing refresh --region R --catalog-dir DIR` "
                              "or leave --catalog-dir / GENAICOST_CATALOG_DIR unset to use the bundled prices",
                              source=str(catalog_dir))
         catalog = read_catalog_dir(Path(catalog_dir))
