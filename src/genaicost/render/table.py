@@ -38,7 +38,7 @@ def render_table(report: Report, *, width: int = TABLE_WIDTH_CHARS) -> str:
         Text(""),
         _totals(report),
         _allocations(report),
-        _nodes(report),
+        _nodes(report, width),
         *_messages(report),
     ]
     with console.capture() as capture:
@@ -85,16 +85,11 @@ def _allocations(report: Report) -> Table:
     return table
 
 
-def _nodes(report: Report) -> Table:
+def _nodes(report: Report, width: int) -> Table:
+    """Node table: the node name is shortened (ellipsis) before any figure is; figures are never cut."""
     table = Table(title="Nodes", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1))
-    table.add_column("Node", no_wrap=True)
-    for label in ("Instance", "Capacity", "GPUs"):
-        table.add_column(label, no_wrap=True)
-    for label in ("$/h", "Cost", "Idle"):
-        table.add_column(label, justify="right", no_wrap=True)
-    table.add_column("Price source", no_wrap=True)
-    for node in report.nodes:
-        table.add_row(
+    rows = [
+        (
             node.name,
             node.instance_type or "?",
             node.capacity_type,
@@ -104,6 +99,17 @@ def _nodes(report: Report) -> Table:
             format_usd(node.idle_usd),
             node.price_source,
         )
+        for node in report.nodes
+    ]
+    labels = ("Node", "Instance", "Capacity", "GPUs", "$/h", "Cost", "Idle", "Price source")
+    widths = [max([len(label), *(len(r[i]) for r in rows)]) for i, label in enumerate(labels)]
+    room_for_name = width - sum(widths[1:]) - 2 * len(labels) - 8
+    table.add_column(labels[0], no_wrap=True, overflow="ellipsis", max_width=max(room_for_name, 16))
+    for i, label in enumerate(labels[1:], start=1):
+        justify = "right" if 4 <= i <= 6 else "left"
+        table.add_column(label, no_wrap=True, justify=justify, min_width=widths[i])
+    for row in rows:
+        table.add_row(*row)
     return table
 
 
