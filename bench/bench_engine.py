@@ -6,6 +6,7 @@
     python -m bench.bench_engine --setup-only                                 # set up, no compute
     python -m bench.bench_engine --profile --aggregate pod                    # cProfile of one compute
     python -m bench.bench_engine --machine                                    # describe this machine
+    python -m bench.bench_engine --gc-paused      # the same with Python's cyclic GC paused while computing
 
 The snapshot is generated in-process (bench.generate, seed 42) unless `--snapshot FILE` names one saved
 with `python -m bench.generate --out FILE`. Timed: compute_report (price + split + allocate + aggregate +
@@ -19,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gc
 import io
 import json
 import os
@@ -44,7 +46,7 @@ SPLITS = ("residual", "aws-scad", "opencost")
 MIB = 1024 * 1024
 
 
-def rss_peak_mb() -> float:
+def rss_peak_mib() -> float:
     """The process's RSS high-water mark; Linux reports ru_maxrss in KiB."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -60,7 +62,7 @@ def load_or_generate(path: Path | None, nodes: int, pods: int) -> Snapshot:
 
 
 def time_compute(snapshot: Snapshot, options: ReportOptions, runs: int, *,
-                 warm_up: bool) -> tuple[list[float], int]:
+                 warm_up: bool, gc_paused: bool = False) -> tuple[list[float], int]:
     from genaicost.engine.report import compute_report
     from genaicost.pricing.bundled import load_catalog
 
@@ -69,15 +71,18 @@ def time_compute(snapshot: Snapshot, options: ReportOptions, runs: int, *,
         compute_report(snapshot, catalog, options, generated_at=NOW)
     times, lines = [], 0
     for _ in range(runs):
+        if gc_paused:
+            gc.disable()
         start = time.perf_counter()
         report = compute_report(snapshot, catalog, options, generated_at=NOW)
         times.append(time.perf_counter() - start)
+        gc.enable()
         lines = len(report.allocations)
         del report
     return times, lines
 
 
-def python_peak_mb(snapshot: Snapshot, options: ReportOptions) -> float:
+def python_peak_mib(snapshot: Snapshot, options: ReportOptions) -> float:
     from genaicost.engine.report import compute_report
     from genaicost.pricing.bundled import load_catalog
 
@@ -93,20 +98,22 @@ def run_case(args: argparse.Namespace) -> dict[str, object]:
     start = time.perf_counter()
     snapshot = load_or_generate(args.snapshot, args.nodes, args.pods)
     setup_s = time.perf_counter() - start
-    rss_setup = rss_peak_mb()
+    rss_setup = rss_peak_mib()
     options = ReportOptions(aggregate=AGGREGATES[args.aggregate], split=args.split)
-    times, lines = time_compute(snapshot, options, 1 if args.once else args.runs, warm_up=not args.once)
-    rss_end = rss_peak_mb()
+    times, lines = time_compute(snapshot, options, 1 if args.once else args.runs, warm_up=not args.once,
+                                gc_paused=args.gc_paused)
+    rss_end = rss_peak_mib()
     result: dict[str, object] = {
-        "aggregate": args.aggregate, "split": args.split, "nodes": snapshot.nodes.height,
+        "aggregate": args.aggregate, "split": args.split, "gc_paused": args.gc_paused,
+        "nodes": snapshot.nodes.height,
         "pods": snapshot.containers["pod_uid"].n_unique(), "containers": snapshot.containers.height,
         "allocation_lines": lines, "setup_s": round(setup_s, 3), "runs": len(times),
         "compute_min_s": round(min(times), 4), "compute_median_s": round(statistics.median(times), 4),
-        "compute_max_s": round(max(times), 4), "rss_after_setup_mb": round(rss_setup, 1),
-        "rss_peak_mb": round(rss_end, 1),
+        "compute_max_s": round(max(times), 4), "rss_after_setup_mib": round(rss_setup, 1),
+        "rss_peak_mib": round(rss_end, 1),
     }
     if not args.once:
-        result["python_peak_mb"] = round(python_peak_mb(snapshot, options), 1)
+        result["python_peak_mib"] = round(python_peak_mib(snapshot, options), 1)
     return result
 
 
@@ -146,6 +153,8 @@ def matrix(args: argparse.Namespace) -> list[dict[str, object]]:
         for split in SPLITS:
             cmd = [sys.executable, "-m", "bench.bench_engine", "--aggregate", aggregate, "--split", split,
                    "--runs", str(args.runs), "--nodes", str(args.nodes), "--pods", str(args.pods), "--json"]
+            if args.gc_paused:
+                cmd.append("--gc-paused")
             if args.snapshot is not None:
                 cmd += ["--snapshot", str(args.snapshot)]
             done = subprocess.run(cmd, check=True, capture_output=True, text=True)
@@ -154,14 +163,14 @@ def matrix(args: argparse.Namespace) -> list[dict[str, object]]:
     return results
 
 
-MARKDOWN_HEADER = ("| aggregate | split | lines | compute median s | min s | max s | RSS peak MB "
-                   "| RSS after set-up MB | Python peak MB |\n|---|---|---:|---:|---:|---:|---:|---:|---:|")
+MARKDOWN_HEADER = ("| aggregate | split | lines | compute median s | min s | max s | RSS peak MiB "
+                   "| RSS after set-up MiB | Python peak MiB |\n|---|---|---:|---:|---:|---:|---:|---:|---:|")
 
 
 def markdown_row(r: dict[str, object]) -> str:
     return (f"| {r['aggregate']} | {r['split']} | {r['allocation_lines']} | {r['compute_median_s']:.3f} "
-            f"| {r['compute_min_s']:.3f} | {r['compute_max_s']:.3f} | {r['rss_peak_mb']:.0f} "
-            f"| {r['rss_after_setup_mb']:.0f} | {r.get('python_peak_mb', '')} |")
+            f"| {r['compute_min_s']:.3f} | {r['compute_max_s']:.3f} | {r['rss_peak_mib']:.0f} "
+            f"| {r['rss_after_setup_mib']:.0f} | {r.get('python_peak_mib', '')} |")
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
@@ -173,6 +182,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--setup-only", action="store_true",
                    help="generate / load the snapshot and the catalog, compute nothing (baseline)")
     p.add_argument("--profile", action="store_true", help="print a cProfile of one compute")
+    p.add_argument("--gc-paused", action="store_true",
+                   help="pause Python's cyclic GC during each timed compute (what-if for the Report build)")
     p.add_argument("--machine", action="store_true", help="describe this machine and exit")
     p.add_argument("--json", action="store_true", help="print the result as one JSON line")
     p.add_argument("--nodes", type=int, default=2000)
@@ -190,7 +201,7 @@ def main(argv: list[str] | None = None) -> None:
 
         snapshot, catalog = load_or_generate(args.snapshot, args.nodes, args.pods), load_catalog()
         print(json.dumps({"nodes": snapshot.nodes.height, "ec2_prices": catalog.ec2.height,
-                          "rss_peak_mb": round(rss_peak_mb(), 1)}))
+                          "rss_peak_mib": round(rss_peak_mib(), 1)}))
     elif args.profile:
         print(profile_case(args.__class__(**{**vars(args), "aggregate": args.aggregate or "namespace"})))
     elif args.aggregate is None and not args.once:
