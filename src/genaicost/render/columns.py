@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from genaicost.domain.report import IDLE, OVERHEAD, CostBreakdown, NodeCost, Report
-from genaicost.render.money import HOURS_PER_MONTH, format_quantity
+from genaicost.render.money import HOURS_PER_MONTH, format_quantity, format_usd
 
 
 @dataclass(frozen=True)
@@ -85,6 +85,22 @@ def totals_rows(report: Report) -> list[tuple[str, float]]:
         ("Per hour", totals.hourly_usd),
         ("Per day", totals.daily_usd),
         (f"Per month ({HOURS_PER_MONTH:g} h)", totals.monthly_usd),
+    ]
+
+
+def totals_table(report: Report) -> list[list[str]]:
+    """The totals table's rows (period, cost), ending with the allocated sum."""
+    rows = [[label, format_usd(usd)] for label, usd in totals_rows(report)]
+    rows.append(["Allocated (before idle and overhead)", format_usd(report.totals.allocated_usd)])
+    return rows
+
+
+def message_sections(report: Report, quote: str = "") -> list[tuple[str, list[str]]]:
+    """(title, lines) for the unpriced items, warnings and notes; `quote` wraps item names (markdown)."""
+    return [
+        ("Unpriced", [f"{u.kind} {quote}{u.name}{quote}: {u.reason}" for u in report.unpriced]),
+        ("Warnings", list(report.warnings)),
+        ("Notes", list(report.notes)),
     ]
 
 

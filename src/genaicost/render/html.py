@@ -12,8 +12,9 @@ from genaicost.render.columns import (
     breakdown_lines,
     gpu_summary,
     header_facts,
+    message_sections,
     monthly_of,
-    totals_rows,
+    totals_table,
 )
 from genaicost.render.money import format_usd
 from genaicost.render.svg import Bar, Series, stacked_bar_chart
@@ -79,8 +80,7 @@ def html_table(
 
 
 def _totals(report: Report) -> str:
-    rows = [[label, format_usd(usd)] for label, usd in totals_rows(report)]
-    rows.append(["Allocated (before idle and overhead)", format_usd(report.totals.allocated_usd)])
+    rows = totals_table(report)
     return html_table(["Period", "Cost"], rows)
 
 
@@ -139,11 +139,7 @@ def _nodes(report: Report) -> str:
 
 
 def _lists(report: Report) -> list[str]:
-    sections = (
-        ("Unpriced", [f"{u.kind} {u.name}: {u.reason}" for u in report.unpriced]),
-        ("Warnings", report.warnings),
-        ("Notes", report.notes),
-    )
+    sections = message_sections(report)
     return [
         f"<h2>{title}</h2><ul>" + "".join(f"<li>{escape(line)}</li>" for line in lines) + "</ul>"
         for title, lines in sections

@@ -10,8 +10,9 @@ from genaicost.render.columns import (
     breakdown_lines,
     gpu_summary,
     header_facts,
+    message_sections,
     monthly_of,
-    totals_rows,
+    totals_table,
 )
 from genaicost.render.money import format_usd
 
@@ -44,8 +45,7 @@ def _cell(text: str) -> str:
 
 
 def _totals(report: Report) -> str:
-    rows = [[label, format_usd(usd)] for label, usd in totals_rows(report)]
-    rows.append(["Allocated (before idle and overhead)", format_usd(report.totals.allocated_usd)])
+    rows = totals_table(report)
     return md_table(["Period", "Cost"], rows)
 
 
@@ -96,11 +96,7 @@ def _lists(report: Report) -> list[str]:
     out = []
     if any(a.unpriced for a in report.allocations):
         out.append("\\* part of this line's cost is unknown (see Unpriced).")
-    sections = (
-        ("Unpriced", [f"{u.kind} `{u.name}`: {u.reason}" for u in report.unpriced]),
-        ("Warnings", report.warnings),
-        ("Notes", report.notes),
-    )
+    sections = message_sections(report, quote="`")
     for title, lines in sections:
         if lines:
             out.append(f"## {title}\n\n" + "\n".join(f"- {_cell(line)}" for line in lines))

@@ -15,6 +15,7 @@ from genaicost.render.columns import (
     breakdown_lines,
     gpu_summary,
     header_facts,
+    message_sections,
     monthly_of,
     totals_rows,
 )
@@ -106,8 +107,7 @@ def _nodes(report: Report, width: int) -> Table:
     room_for_name = width - sum(widths[1:]) - 2 * len(labels) - 8
     table.add_column(labels[0], no_wrap=True, overflow="ellipsis", max_width=max(room_for_name, 16))
     for i, label in enumerate(labels[1:], start=1):
-        justify = "right" if 4 <= i <= 6 else "left"
-        table.add_column(label, no_wrap=True, justify=justify, min_width=widths[i])
+        table.add_column(label, no_wrap=True, justify="right" if 4 <= i <= 6 else "left", min_width=widths[i])
     for row in rows:
         table.add_row(*row)
     return table
@@ -117,11 +117,7 @@ def _messages(report: Report) -> list[RenderableType]:
     out: list[RenderableType] = []
     if any(a.unpriced for a in report.allocations):
         out.extend([Text("* part of this line's cost is unknown (see Unpriced)"), Text("")])
-    sections = (
-        ("Unpriced", [f"{u.kind} {u.name}: {u.reason}" for u in report.unpriced]),
-        ("Warnings", report.warnings),
-        ("Notes", report.notes),
-    )
+    sections = message_sections(report)
     for title, lines in sections:
         if lines:
             out.append(Text(f"{title}:", style="bold"))
