@@ -96,12 +96,50 @@ class Allocation(CostBreakdown):
     unpriced: bool = False             # some of its cost is unknown (on an unpriced node / volume)
     hourly_usd: float = 0.0
     monthly_usd: float = 0.0
+    # Efficiency (null when the source has no usage): usage ÷ request, GPU busy fraction (DCGM), and the
+    # cost-weighted mean of the three (OpenCost's totalEfficiency, with the GPU included).
+    cpu_efficiency: float | None = None
+    ram_efficiency: float | None = None
+    gpu_utilization: float | None = None
+    gpu_unused_hours: float | None = None     # gpu_hours × (1 − utilization)
+    gpu_unused_usd: float | None = None       # gpu_usd × (1 − utilization)
+    total_efficiency: float | None = None
 
 
 class Unpriced(_Model):
     kind: str                          # "node" | "volume" | "service" | "overhead"
     name: str
     reason: str
+
+
+class InferenceLine(_Model):
+    """Unit economics of one model (in one namespace) over the window."""
+
+    model: str
+    namespace: str
+    engine: str                        # vllm | sglang | tgi | nim
+    pods: int
+    cost_usd: float                    # cost of its pods over the window (+ their share of idle when asked)
+    idle_share_usd: float = 0.0
+    input_tokens: float
+    output_tokens: float
+    cached_input_tokens: float | None = None
+    requests: float
+    successful_requests: float | None = None
+    usd_per_1m_tokens: float | None    # blended: cost ÷ (input + output) × 10⁶; null without tokens
+    usd_per_1m_input_tokens: float | None
+    usd_per_1m_output_tokens: float | None
+    io_split: str                      # "prefill-decode-time" or "ratio:<k>" (output token costs k × an input token)
+    usd_per_request: float | None
+    usd_per_successful_request: float | None
+    gpu_hours: float
+    gpu_utilization: float | None
+    tokens_per_gpu_hour: float | None
+    output_tokens_per_gpu_hour: float | None
+    ttft_p50_seconds: float | None = None
+    ttft_p95_seconds: float | None = None
+    e2e_p50_seconds: float | None = None
+    e2e_p95_seconds: float | None = None
 
 
 class PricingInfo(_Model):
@@ -128,3 +166,5 @@ class Report(_Model):
     warnings: list[str]
     notes: list[str]
     pricing: PricingInfo
+    partial: bool = False              # some source data was missing (see warnings)
+    inference: list[InferenceLine] = Field(default_factory=list)

@@ -41,6 +41,7 @@ NODE_SCHEMA: dict[str, Any] = {
     "mig_slices_per_gpu": pl.Int64,    # compute slices of one card (7 on A100/H100/H200, 4 on A30)
     "neuron_cores_per_device": pl.Int64,
     "hours": pl.Float64,
+    "gpu_utilization": pl.Float64,     # mean fraction 0..1 over the node's GPUs (DCGM), null when unknown
 }
 
 CONTAINER_SCHEMA: dict[str, Any] = {
@@ -62,6 +63,11 @@ CONTAINER_SCHEMA: dict[str, Any] = {
     "mig_profile": pl.String,          # e.g. "1g.10gb" from nvidia.com/mig-1g.10gb; null when none
     "mig_count": pl.Float64,
     "hours": pl.Float64,
+    # History sources (Prometheus) only; null for instant sources:
+    "cpu_billed_cores": pl.Float64,    # mean over the row's hours of max(request, usage) at each step
+    "ram_billed_bytes": pl.Float64,
+    "gpu_utilization": pl.Float64,     # mean fraction 0..1 of the GPU(s) it holds busy (DCGM), null when unknown
+    "gpu_memory_used_bytes": pl.Float64,
 }
 
 # Long tables for label / annotation aggregation: one row per (pod, key).
@@ -92,6 +98,33 @@ SERVICE_SCHEMA: dict[str, Any] = {
 
 SERVICE_POD_SCHEMA: dict[str, Any] = {"namespace": pl.String, "service": pl.String, "pod_uid": pl.String}
 
+# Serving-engine counters over the window, one row per (pod, model): from vLLM / SGLang / TGI / NIM metrics,
+# increases with counter resets handled.
+MODEL_USAGE_SCHEMA: dict[str, Any] = {
+    "namespace": pl.String,
+    "pod": pl.String,
+    "model": pl.String,
+    "engine": pl.String,               # "vllm" | "sglang" | "tgi" | "nim"
+    "input_tokens": pl.Float64,
+    "output_tokens": pl.Float64,
+    "cached_input_tokens": pl.Float64, # null when the engine does not expose it
+    "requests": pl.Float64,            # finished requests, any outcome
+    "successful_requests": pl.Float64, # null when the engine does not say
+    "prefill_seconds": pl.Float64,     # Σ request prefill time; null when not exposed
+    "decode_seconds": pl.Float64,
+}
+
+# Latency context per model over the window (histogram quantiles).
+MODEL_LATENCY_SCHEMA: dict[str, Any] = {
+    "namespace": pl.String,
+    "model": pl.String,
+    "engine": pl.String,
+    "ttft_p50_seconds": pl.Float64,
+    "ttft_p95_seconds": pl.Float64,
+    "e2e_p50_seconds": pl.Float64,
+    "e2e_p95_seconds": pl.Float64,
+}
+
 TABLE_SCHEMAS: dict[str, dict[str, Any]] = {
     "nodes": NODE_SCHEMA,
     "containers": CONTAINER_SCHEMA,
@@ -101,6 +134,14 @@ TABLE_SCHEMAS: dict[str, dict[str, Any]] = {
     "mounts": MOUNT_SCHEMA,
     "services": SERVICE_SCHEMA,
     "service_pods": SERVICE_POD_SCHEMA,
+    "model_usage": MODEL_USAGE_SCHEMA,
+    "model_latency": MODEL_LATENCY_SCHEMA,
+}
+
+# Columns a table may omit (conform() fills them with nulls): the history-only measurements.
+OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
+    "containers": ("cpu_billed_cores", "ram_billed_bytes", "gpu_utilization", "gpu_memory_used_bytes"),
+    "nodes": ("gpu_utilization",),
 }
 
 
@@ -119,6 +160,8 @@ def table_from_rows(name: str, rows: list[dict[str, Any]]) -> pl.DataFrame:
 def conform(name: str, df: pl.DataFrame) -> pl.DataFrame:
     """Cast and order a table to its schema; raise ValueError naming missing columns."""
     schema = TABLE_SCHEMAS[name]
+    optional = OPTIONAL_COLUMNS.get(name, ())
+    df = df.with_columns(pl.lit(None, dtype=schema[c]).alias(c) for c in optional if c not in df.columns)
     missing = [c for c in schema if c not in df.columns]
     if missing:
         raise ValueError(f"snapshot table {name!r} lacks columns {missing}")
@@ -140,6 +183,7 @@ class Snapshot:
     cluster: ClusterInfo
     window: Window
     collected_at: datetime
+    partial: bool = False              # some source data was missing: say so, never present it as complete
     nodes: pl.DataFrame = field(default_factory=lambda: empty_table("nodes"))
     containers: pl.DataFrame = field(default_factory=lambda: empty_table("containers"))
     pod_labels: pl.DataFrame = field(default_factory=lambda: empty_table("pod_labels"))
@@ -148,6 +192,8 @@ class Snapshot:
     mounts: pl.DataFrame = field(default_factory=lambda: empty_table("mounts"))
     services: pl.DataFrame = field(default_factory=lambda: empty_table("services"))
     service_pods: pl.DataFrame = field(default_factory=lambda: empty_table("service_pods"))
+    model_usage: pl.DataFrame = field(default_factory=lambda: empty_table("model_usage"))
+    model_latency: pl.DataFrame = field(default_factory=lambda: empty_table("model_latency"))
     # e.g. "ignored 12 objects of kinds the report does not use: ConfigMap=10, Secret=2"
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()     # e.g. "pod ml/foo is bound to unknown node ip-1-2-3-4"

@@ -31,6 +31,7 @@ def snapshot_document(snap: Snapshot) -> dict[str, Any]:
         "tables": {name: df.to_dicts() for name, df in snap.tables().items()},
         "notes": list(snap.notes),
         "warnings": list(snap.warnings),
+        "partial": snap.partial,
     }
 
 
@@ -113,6 +114,7 @@ def _snapshot(document: dict[str, Any], source: str) -> Snapshot:
         **frames,
         notes=tuple(document.get("notes") or ()),
         warnings=tuple(document.get("warnings") or ()),
+        partial=bool(document.get("partial", False)),
     )
 
 
