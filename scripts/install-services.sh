@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Debian packages of the real components the tests start on loopback (docs/testing.md):
+# prometheus + promtool (history backfilled with `promtool tsdb create-blocks-from openmetrics`).
+# Installs only what is missing; the tests start and stop every service themselves.
+set -euo pipefail
+missing=()
+command -v prometheus >/dev/null && command -v promtool >/dev/null || missing+=(prometheus)
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "missing Debian packages: ${missing[*]} (run as root, or: sudo apt-get install ${missing[*]})" >&2
+    exit 1
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# The package's own service is not wanted (and cannot run without systemd); make sure none is left running.
+pkill -x prometheus 2>/dev/null || true
