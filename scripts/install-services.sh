@@ -14,5 +14,3 @@ if [ "${#missing[@]}" -gt 0 ]; then
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# The package's own service is not wanted (and cannot run without systemd); make sure none is left running.
-pkill -x prometheus 2>/dev/null || true
