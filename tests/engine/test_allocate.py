@@ -200,3 +200,24 @@ def test_ram_in_bytes_is_converted_with_2_to_the_30() -> None:
     )
     _, alloc = _allocated(snap, {"n": (0.0, 0.01, 0.0)})
     assert _row(alloc.rows, "p")["ram_gib_hours"] == pytest.approx(0.5)
+
+
+def test_history_billed_mean_replaces_max_of_request_and_usage() -> None:
+    # A history source measured max(request, usage) per step: request 2 cores; usage 1 core half the time and
+    # 4 cores the other half → mean of the max = (2 + 4) / 2 = 3 cores, although max(mean request 2,
+    # mean usage 2.5) = 2.5. 3 cores × 2 h = 6 core-h; memory: billed mean 3 GiB × 2 h = 6 GiB-h.
+    snap = make_snapshot(
+        nodes=[node("node-1", vcpu=8, ram_gib=32, hours=2.0)],
+        containers=[
+            container(
+                "ns", "p", hours=2.0, cpu_request_cores=2.0, cpu_usage_cores=2.5, cpu_billed_cores=3.0,
+                ram_request_bytes=2 * GIB, ram_usage_bytes=2.5 * GIB, ram_billed_bytes=3 * GIB,
+            ),
+        ],
+    )
+    _, alloc = _allocated(snap, {"node-1": (0.02, 0.005, 0.0)})
+    row = _row(alloc.rows, "p")
+    assert row["cpu_core_hours"] == pytest.approx(6.0)
+    assert row["cpu_usd"] == pytest.approx(0.12)
+    assert row["ram_gib_hours"] == pytest.approx(6.0)
+    assert row["cpu_usage_core_hours"] == pytest.approx(5.0)

@@ -91,18 +91,24 @@ def _unconvertible_gpu() -> pl.Expr:
 
 
 def demand(billable: pl.DataFrame, nodes: pl.DataFrame) -> pl.DataFrame:
-    """Quantities per container row before the clamp: max(request, usage) × hours, GPU units × hours."""
+    """Quantities per container row before the clamp: max(request, usage) × hours, GPU units × hours.
+
+    When a history source gives `cpu_billed_cores` / `ram_billed_bytes` (the mean over the row's hours of
+    max(request, usage) at each step), that replaces max(request, usage)."""
     hours = pl.col("hours").fill_null(0.0)
     cpu_req, cpu_use = pl.col("cpu_request_cores").fill_null(0.0), pl.col("cpu_usage_cores")
     ram_req = pl.col("ram_request_bytes").fill_null(0.0) / BYTES_PER_GIB
     ram_use = pl.col("ram_usage_bytes") / BYTES_PER_GIB
+    # history sources measure max(request, usage) at every step; its mean beats max of the means
+    cpu_billed = pl.col("cpu_billed_cores")
+    ram_billed = pl.col("ram_billed_bytes") / BYTES_PER_GIB
     df = billable.join(nodes.select(_NODE_COLUMNS), on="node", how="left")
     return df.select(
         *ROW_KEYS,
         "unpriced",
         *RATE_COLUMN.values(),
-        (pl.max_horizontal(cpu_req, cpu_use.fill_null(0.0)) * hours).alias("cpu_core_hours"),
-        (pl.max_horizontal(ram_req, ram_use.fill_null(0.0)) * hours).alias("ram_gib_hours"),
+        (pl.coalesce(cpu_billed, pl.max_horizontal(cpu_req, cpu_use.fill_null(0.0))) * hours).alias("cpu_core_hours"),
+        (pl.coalesce(ram_billed, pl.max_horizontal(ram_req, ram_use.fill_null(0.0))) * hours).alias("ram_gib_hours"),
         (_gpu_units() * hours).alias("gpu_hours"),
         (cpu_req * hours).alias("cpu_request_core_hours"),
         (cpu_use * hours).alias("cpu_usage_core_hours"),
