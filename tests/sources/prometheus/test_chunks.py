@@ -1,0 +1,110 @@
+"""window_chunks / chunked_instant: chunk boundaries, the queries sent, and combining by label set."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from itertools import pairwise
+
+import polars as pl
+import pytest
+from fake_prometheus import FakePrometheus, Reply, vector
+
+from genaicost.domain.window import Window
+from genaicost.sources.prometheus import PrometheusClient
+from genaicost.sources.prometheus.chunks import chunk_query, chunked_instant, promql_duration, window_chunks
+
+START = datetime(2026, 11, 1, tzinfo=UTC)
+
+
+def hours(n: float) -> timedelta:
+    return timedelta(hours=n)
+
+
+@pytest.mark.parametrize(("window_h", "chunk_h", "step_s", "lengths_h"), [
+    (168, 24, 300, [24] * 7),
+    (25, 24, 300, [24, 1]),
+    (24, 24, 300, [24]),
+    (0.5, 24, 300, [0.5]),
+    (2, 1, 420, [56 / 60, 56 / 60, 8 / 60]),   # 1 h is not a whole number of 7-minute steps: 8 steps
+    (3, 0.5, 3600, [1, 1, 1]),                 # a chunk is never shorter than one step
+])
+def test_window_chunks(window_h: float, chunk_h: float, step_s: float, lengths_h: list[float]) -> None:
+    window = Window(START, START + hours(window_h))
+    chunks = window_chunks(window, chunk_hours=chunk_h, step_s=step_s)
+    assert [c.hours for c in chunks] == pytest.approx(lengths_h)
+    assert chunks[0].start == window.start and chunks[-1].end == window.end
+    assert all(a.end == b.start for a, b in pairwise(chunks))
+
+
+@pytest.mark.parametrize(("step_s", "chunk_h"), [(0, 24), (300, 0), (-5, 24)])
+def test_window_chunks_rejects_non_positive(step_s: float, chunk_h: float) -> None:
+    with pytest.raises(ValueError, match="must be positive"):
+        window_chunks(Window(START, START + hours(1)), chunk_hours=chunk_h, step_s=step_s)
+
+
+def test_chunk_query_replaces_placeholders_and_keeps_promql_braces() -> None:
+    chunk = Window(START, START + hours(24))
+    template = 'sum by (pod) (sum_over_time(up{job="x"}[{range}])) + count_over_time(y[{chunk}])'
+    assert chunk_query(template, chunk, 300.0) == (
+        'sum by (pod) (sum_over_time(up{job="x"}[86399999ms:300s])) + count_over_time(y[86399999ms])')
+
+
+@pytest.mark.parametrize(("seconds", "text"), [(300.0, "300s"), (15, "15s"), (86400.0, "86400s"), (0.5, "500ms")])
+def test_promql_duration(seconds: float, text: str) -> None:
+    assert promql_duration(seconds) == text
+
+
+@pytest.fixture
+def prom() -> Iterator[FakePrometheus]:
+    server = FakePrometheus().start()
+    yield server
+    server.stop()
+
+
+def per_chunk_answers(params: dict[str, str]) -> Reply:
+    """Day 1 (ends 2026-11-02): pods a=1, b=10; day 2: a=2 (with an extra label), c=5 without a namespace."""
+    day = round((float(params["time"]) - START.timestamp()) / 86400)
+    if day == 1:
+        return Reply(body=vector(({"namespace": "ml", "pod": "a"}, 1), ({"namespace": "ml", "pod": "b"}, 10)))
+    return Reply(body=vector(({"namespace": "ml", "pod": "a", "container": "vllm"}, 2), ({"pod": "c"}, 5)))
+
+
+@pytest.mark.parametrize(("combine", "values"), [("sum", [3.0, 10.0, 5.0]), ("max", [2.0, 10.0, 5.0]),
+                                                 ("min", [1.0, 10.0, 5.0])])
+def test_chunked_instant_one_query_per_chunk_combined_by_label_set(
+        prom: FakePrometheus, combine: str, values: list[float]) -> None:
+    prom.responder = per_chunk_answers
+    with PrometheusClient(prom.url, backoff_s=0.0) as client:
+        frame = chunked_instant(client, "sum by (namespace, pod) (x[{range}])", Window(START, START + hours(48)),
+                                step_s=300.0, by=["namespace", "pod"], combine=combine)  # type: ignore[arg-type]
+        assert client.query_count == 2
+    assert frame.columns == ["namespace", "pod", "value"]
+    assert frame.rows() == [("ml", "a", values[0]), ("ml", "b", values[1]), (None, "c", values[2])]
+    assert [r.params["time"] for r in prom.requests] == [
+        f"{(START + hours(24)).timestamp():.3f}", f"{(START + hours(48)).timestamp():.3f}"]
+    assert {r.params["query"] for r in prom.requests} == {"sum by (namespace, pod) (x[86399999ms:300s])"}
+
+
+def test_chunked_instant_without_by_reduces_to_one_row(prom: FakePrometheus) -> None:
+    prom.responder = per_chunk_answers
+    with PrometheusClient(prom.url) as client:
+        frame = chunked_instant(client, "x[{range}]", Window(START, START + hours(48)), step_s=300.0, by=[])
+    assert frame.rows() == [(18.0,)]
+
+
+def test_chunked_instant_last_chunk_is_shorter(prom: FakePrometheus) -> None:
+    with PrometheusClient(prom.url) as client:
+        frame = chunked_instant(client, "x[{range}]", Window(START, START + hours(30)), step_s=60.0, by=["pod"])
+    assert [r.params["query"] for r in prom.requests] == ["x[86399999ms:60s]", "x[21599999ms:60s]"]
+    assert frame.schema == pl.Schema({"pod": pl.String, "value": pl.Float64}) and frame.height == 0
+
+
+def test_chunked_instant_needs_a_placeholder_and_a_known_combine(prom: FakePrometheus) -> None:
+    window = Window(START, START + hours(1))
+    with PrometheusClient(prom.url) as client:
+        with pytest.raises(ValueError, match="placeholder"):
+            chunked_instant(client, "sum(x[1d])", window, step_s=60.0, by=[])
+        with pytest.raises(ValueError, match="sum, max or min"):
+            chunked_instant(client, "x[{range}]", window, step_s=60.0, by=[], combine="avg")  # type: ignore[arg-type]
+    assert prom.requests == []
