@@ -7,12 +7,14 @@ or an empty vector answers. Every request is recorded with its method, path, par
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -36,19 +38,26 @@ class Recorded:
 
 
 class FakePrometheus:
-    def __init__(self) -> None:
+    def __init__(self, tls: tuple[Path, Path] | None = None) -> None:
+        """`tls=(cert_pem, key_pem)` serves HTTPS."""
         self.replies: deque[Reply] = deque()
         self.requests: list[Recorded] = []
         self.responder: Callable[[dict[str, str]], Reply] | None = None
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._httpd.daemon_threads = True
+        self._scheme = "http"
+        if tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(str(tls[0]), str(tls[1]))
+            self._httpd.socket = context.wrap_socket(self._httpd.socket, server_side=True)
+            self._scheme = "https"
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def url(self) -> str:
         host, port = self._httpd.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return f"{self._scheme}://{host!s}:{port}"
 
     def reply(self, status: int = 200, body: dict[str, Any] | str | None = None, *, delay_s: float = 0.0,
               headers: dict[str, str] | None = None) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import math
 import socket
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -233,6 +235,36 @@ def test_bad_url_is_an_input_error(url: str, field: str) -> None:
         PrometheusClient(url)
 
 
-def test_missing_ca_file_is_an_input_error(tmp_path: object) -> None:
+def test_missing_ca_file_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="--prometheus-ca-file"):
         PrometheusClient("https://prom.example", verify=f"{tmp_path}/missing.pem")
+
+
+@pytest.fixture
+def https_prom(tmp_path: Path) -> Iterator[tuple[FakePrometheus, Path]]:
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=prom",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    server = FakePrometheus(tls=(cert, key)).start()
+    yield server, cert
+    server.stop()
+
+
+def test_tls_with_the_ca_file_or_insecure_succeeds(https_prom: tuple[FakePrometheus, Path]) -> None:
+    prom, cert = https_prom
+    prom.reply(body=vector(({}, "1")))
+    prom.reply(body=vector(({}, "2")))
+    assert prom.url.startswith("https://")
+    with client(prom.url, verify=cert) as c:
+        assert c.instant("up", AT)["value"].to_list() == [1.0]
+    with client(prom.url, verify=False) as c:
+        assert c.instant("up", AT)["value"].to_list() == [2.0]
+
+
+def test_untrusted_certificate_is_not_retried_and_says_what_to_do(https_prom: tuple[FakePrometheus, Path]) -> None:
+    prom, _ = https_prom
+    with client(prom.url, retries=3) as c, pytest.raises(PrometheusError) as info:
+        c.instant("up", AT)
+    assert "TLS certificate not trusted" in str(info.value) and "--prometheus-ca-file" in str(info.value)
+    assert c.request_count == 1

@@ -135,6 +135,10 @@ class PrometheusClient:
         except httpx.TimeoutException:
             raise _Retryable(f"no answer within {self.timeout_s:g} s (timeout)") from None
         except httpx.ConnectError as exc:
+            if _is_certificate_failure(exc):
+                raise PrometheusError(
+                    f"TLS certificate not trusted ({exc}); give the CA bundle with --prometheus-ca-file, "
+                    "or --prometheus-insecure to skip verification", url=self.base_url, query=query) from None
             raise _Retryable(f"could not connect ({exc}); is Prometheus running at {self.base_url}?") from None
         except httpx.TransportError as exc:
             raise _Retryable(f"connection failed ({type(exc).__name__}: {exc})") from None
@@ -196,6 +200,15 @@ def _check_range(url: str, query: str, start: datetime, end: datetime, step_s: f
             "per series; use a coarser --resolution, a shorter window, or chunked instant queries",
             url=url, query=query,
         )
+
+
+def _is_certificate_failure(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(seen):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _json_or_none(response: httpx.Response) -> dict[str, Any] | None:
