@@ -78,6 +78,7 @@ class NodeCost(_Model):
     idle_ram_usd: float
     idle_gpu_usd: float
     idle_usd: float
+    gpu_utilization: float | None = None   # hours-weighted mean busy fraction of its GPUs (DCGM); null unknown
 
 
 class Allocation(CostBreakdown):
@@ -134,6 +135,9 @@ class InferenceLine(_Model):
     usd_per_successful_request: float | None
     gpu_hours: float
     gpu_utilization: float | None
+    gpu_unused_hours: float | None = None   # Σ gpu_hours × (1 − utilization) over its pods with utilization
+    gpu_unused_usd: float | None = None     # Σ gpu_usd × (1 − utilization): the model's idle GPU cost
+    unpriced: bool = False                  # some of its pods are on unpriced nodes (cost understated)
     tokens_per_gpu_hour: float | None
     output_tokens_per_gpu_hour: float | None
     ttft_p50_seconds: float | None = None

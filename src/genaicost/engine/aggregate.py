@@ -15,6 +15,7 @@ import polars as pl
 from genaicost.domain.errors import InputError
 from genaicost.domain.options import AGGREGATE_KEYS
 from genaicost.domain.report import UNALLOCATED
+from genaicost.engine.efficiency import efficiency_sums
 
 OWN_COST_COLUMNS = ("cpu_usd", "ram_usd", "gpu_usd", "storage_usd", "network_usd")
 RECEIVED_COLUMNS = ("shared_usd", "idle_usd", "overhead_usd")
@@ -117,6 +118,7 @@ def _sums() -> list[pl.Expr]:
         pl.col("pod_uid").n_unique().alias("pods"),
         pl.struct("pod_uid", "container").n_unique().alias("containers"),
         pl.col("unpriced").any(),
+        *efficiency_sums(),
     ]
     return exprs
 
@@ -124,7 +126,10 @@ def _sums() -> list[pl.Expr]:
 def aggregate(
     rows: pl.DataFrame, keys: Sequence[str], cluster: str, labels: pl.DataFrame, annotations: pl.DataFrame
 ) -> pl.DataFrame:
-    """Allocation lines: `name`, `key_<i>`, summed money and quantities, pods, containers, unpriced."""
+    """Allocation lines: `name`, `key_<i>`, summed money and quantities, pods, containers, unpriced, and the
+    sums behind the efficiency fields (engine.efficiency.EFFICIENCY_SUMS)."""
+    if "gpu_utilization" not in rows.columns:
+        rows = rows.with_columns(pl.lit(None, dtype=pl.Float64).alias("gpu_utilization"))
     keyed = with_key_columns(rows, keys, cluster, labels, annotations)
     key_cols = [f"key_{i}" for i in range(len(keys))]
     lines = keyed.group_by(key_cols).agg(_sums())

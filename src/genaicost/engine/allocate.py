@@ -115,6 +115,7 @@ def demand(billable: pl.DataFrame, nodes: pl.DataFrame) -> pl.DataFrame:
         (ram_req * hours).alias("ram_request_gib_hours"),
         (ram_use * hours).alias("ram_usage_gib_hours"),
         _unconvertible_gpu().alias("gpu_unconvertible"),
+        pl.col("gpu_utilization"),  # DCGM busy fraction (history sources), for engine.efficiency
     )
 
 

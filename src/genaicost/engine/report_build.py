@@ -18,6 +18,7 @@ from genaicost.engine.aggregate import (
     RECEIVED_COLUMNS,
     total_cost,
 )
+from genaicost.engine.efficiency import EFFICIENCY_FIELDS
 
 _NODE_FIELDS = (
     "instance_type",
@@ -29,6 +30,7 @@ _NODE_FIELDS = (
     "usd_per_vcpu_hour",
     "usd_per_gib_hour",
     "usd_per_gpu_hour",
+    "gpu_utilization",
 )
 _NODE_MONEY = (
     "total_usd",
@@ -74,6 +76,7 @@ _LINE_FIELDS = (
     "unpriced",
     "hourly_usd",
     "monthly_usd",
+    *EFFICIENCY_FIELDS,
 )
 
 
