@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -50,3 +51,44 @@ def test_option_faults_name_the_option(tmp_path: Path) -> None:
         prometheus_client_from_options("http://127.0.0.1:9", ca_file=empty, insecure=True)
     with pytest.raises(InputError, match="--prometheus-timeout"):
         prometheus_client_from_options("http://127.0.0.1:9", timeout_s=0)
+
+
+def test_report_from_prometheus_in_process(prometheus_factory: Any) -> None:
+    import json
+
+    from typer.testing import CliRunner
+
+    from genaicost.cli.main import app
+
+    inst = prometheus_factory("churn")
+    span = f"{inst.window.start.isoformat()},{inst.window.end.isoformat()}"
+    result = CliRunner().invoke(app, ["report", "--prometheus", inst.url, "--window", span, "--resolution", "1m",
+                                      "--aggregate", "namespace", "--format", "json", "--spot-prices", "bundled"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    names = {a["name"] for a in report["allocations"]}
+    assert {"web", "batch", "llm"} <= names
+    # 6 × $0.192 + 3 × $2.1824 (spot estimate) + EKS 6 × $0.10 + gp3 100 GiB × $0.08 / 730 × 6 + NLB 6 × $0.0225
+    assert report["totals"]["total_usd"] == pytest.approx(6 * 0.192 + 3 * 2.1824 + 0.6 + 100 * 0.08 / 730 * 6
+                                                          + 0.135, abs=0.005)
+
+
+def test_unreachable_prometheus_exits_2_naming_the_url() -> None:
+    from typer.testing import CliRunner
+
+    from genaicost.cli.main import app
+
+    result = CliRunner().invoke(app, ["report", "--prometheus", "http://127.0.0.1:9", "--window",
+                                      "2025-03-03T00:00:00Z,2025-03-03T01:00:00Z", "--prometheus-timeout", "1",
+                                      "--spot-prices", "bundled"])
+    assert result.exit_code == 2
+    assert "http://127.0.0.1:9" in result.output and "query" in result.output
+
+
+def test_prometheus_and_demo_are_two_sources() -> None:
+    from typer.testing import CliRunner
+
+    from genaicost.cli.main import app
+
+    result = CliRunner().invoke(app, ["report", "--demo", "--prometheus", "http://127.0.0.1:9"])
+    assert result.exit_code == 2 and "two sources" in result.output

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -19,10 +20,13 @@ from genaicost.domain.options import AGGREGATE_KEYS, ReportOptions
 from genaicost.domain.prices import PriceCatalog
 from genaicost.domain.report import REPORT_SCHEMA_VERSION, Report
 from genaicost.domain.snapshot import Snapshot
+from genaicost.domain.window import Window
 from genaicost.engine.report import compute_report
 from genaicost.sources.demo import demo_snapshot
 from genaicost.sources.kube_live import load_live
 from genaicost.sources.kubectl_json import load_kubectl_json
+from genaicost.sources.prometheus.client import PrometheusClient
+from genaicost.sources.prometheus.history import load_history
 from genaicost.sources.snapshot_file import is_snapshot_file, load_snapshot, save_snapshot
 
 DEFAULT_WINDOW_HOURS = 1.0
@@ -46,6 +50,15 @@ def parse_list_option(text: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(k.strip() for k in text.split(",") if k.strip()))
 
 
+@dataclass(frozen=True)
+class HistorySource:
+    """Prometheus history: the client, the window (from `parse_window(..., history=True)`) and the step."""
+
+    client: PrometheusClient
+    window: Window
+    resolution_s: float = 300.0
+
+
 def collect_snapshot(
     *,
     demo: bool,
@@ -54,8 +67,15 @@ def collect_snapshot(
     context: str | None,
     window_hours: float | None,
     now: datetime,
+    history: HistorySource | None = None,
 ) -> Snapshot:
-    """Exactly one source: the demo cluster, snapshot files, or the live cluster (the default)."""
+    """Exactly one source: the demo cluster, snapshot files, Prometheus history, or the live cluster."""
+    if history is not None:
+        others = [f for f, on in (("--demo", demo), ("--snapshot", bool(snapshot_files)),
+                                  ("--kubeconfig/--context", bool(kubeconfig or context))) if on]
+        if others:
+            raise InputError(f"--prometheus and {others[0]} are two sources; give one", field="--prometheus")
+        return load_history(history.client, history.window, resolution_s=history.resolution_s, now=now)
     if demo and snapshot_files:
         raise InputError("--demo and --snapshot are two sources; give one", field="--demo/--snapshot")
     if (demo or snapshot_files) and (kubeconfig or context):
@@ -105,6 +125,7 @@ def build_report(
     save_snapshot_to: Path | None = None,
     spot_prices: SpotPrices = SpotPrices.bundled,
     aws_session: Any = None,
+    history: HistorySource | None = None,
 ) -> Report:
     """Collect from the chosen source (optionally saving the snapshot), then compute the Report.
 
@@ -117,6 +138,7 @@ def build_report(
         context=context,
         window_hours=window_hours,
         now=now,
+        history=history,
     )
     if save_snapshot_to is not None:
         save_snapshot(snapshot, save_snapshot_to)

@@ -12,10 +12,29 @@ import boto3
 import typer
 
 from genaicost.app.output import write_atomic
-from genaicost.app.report import build_report, load_report, parse_aggregate_option, parse_list_option
+from genaicost.app.report import (
+    HistorySource,
+    build_report,
+    load_report,
+    parse_aggregate_option,
+    parse_list_option,
+)
 from genaicost.app.spot_prices import SpotPrices
-from genaicost.app.window import parse_window_hours
+from genaicost.app.window import parse_resolution, parse_window, parse_window_hours
 from genaicost.cli.errors import handle_errors
+from genaicost.cli.source_options import (
+    DEFAULT_RESOLUTION,
+    DEFAULT_TIMEOUT_S,
+    PrometheusBasicAuthFileOption,
+    PrometheusCaFileOption,
+    PrometheusHeaderOption,
+    PrometheusInsecureOption,
+    PrometheusTimeoutOption,
+    PrometheusTokenFileOption,
+    PrometheusUrlOption,
+    ResolutionOption,
+    prometheus_client_from_options,
+)
 from genaicost.domain.errors import InputError
 from genaicost.domain.options import ReportOptions
 from genaicost.pricing.bundled import load_catalog
@@ -41,7 +60,11 @@ class FormatChoice(StrEnum):  # the names of genaicost.render.RENDERERS (a test 
     html = "html"
 
 
-SOURCE_PARAMS = ("demo", "snapshot", "kubeconfig", "context", "window", "save_snapshot")
+SOURCE_PARAMS = ("demo", "snapshot", "kubeconfig", "context", "window", "save_snapshot", "prometheus",
+                 "prometheus_token_file", "prometheus_header", "prometheus_basic_auth_file", "prometheus_ca_file",
+                 "prometheus_insecure", "prometheus_timeout", "resolution")
+PROMETHEUS_ONLY = ("prometheus_token_file", "prometheus_header", "prometheus_basic_auth_file", "prometheus_ca_file",
+                   "prometheus_insecure", "prometheus_timeout", "resolution")
 COST_PARAMS = (
     "aggregate",
     "split",
@@ -60,7 +83,8 @@ OUTPUT = "Output"
 
 HELP = """What the cluster costs for a window, per namespace, controller, label (e.g. label:model) or pod.
 
-The source is the live cluster from your kubeconfig unless you give --demo or --snapshot.
+The source is the live cluster from your kubeconfig unless you give --demo, --snapshot or --prometheus
+(history: everything that ran in the window, each pod and node for the hours it existed).
 Money is in US dollars at the bundled (or --catalog-dir) AWS prices; every format shows the prices'
 as-of date. Σ allocations + __idle__ + __overhead__ = the total, to the cent.
 """
@@ -117,9 +141,10 @@ def report_command(
         str,
         typer.Option(
             "--window",
-            metavar="DURATION",
+            metavar="WINDOW",
             rich_help_panel=SOURCES,
-            help="Run-rate window for instant sources: 30m, 1h, 24h, 7d.",
+            help="Run-rate window for instant sources: 30m, 1h, 24h, 7d. With --prometheus also today, "
+            "yesterday, week, lastweek, month, lastmonth or START,END (RFC3339).",
         ),
     ] = "1h",
     aggregate: Annotated[
@@ -229,6 +254,14 @@ def report_command(
             help="Re-render a report saved with --format json; collects nothing.",
         ),
     ] = None,
+    prometheus: PrometheusUrlOption = None,
+    prometheus_token_file: PrometheusTokenFileOption = None,
+    prometheus_header: PrometheusHeaderOption = None,
+    prometheus_basic_auth_file: PrometheusBasicAuthFileOption = None,
+    prometheus_ca_file: PrometheusCaFileOption = None,
+    prometheus_insecure: PrometheusInsecureOption = False,
+    prometheus_timeout: PrometheusTimeoutOption = DEFAULT_TIMEOUT_S,
+    resolution: ResolutionOption = DEFAULT_RESOLUTION,
     save_snapshot: Annotated[
         Path | None,
         typer.Option(
@@ -248,7 +281,7 @@ def report_command(
             )
         report = load_report(from_report)
     else:
-        window_hours = parse_window_hours(window) if _given(ctx, ("window",)) else None
+        now = datetime.now(UTC).replace(microsecond=0)
         options = ReportOptions.model_validate(
             {
                 "aggregate": parse_aggregate_option(aggregate),
@@ -260,19 +293,32 @@ def report_command(
                 "eks_support": eks_support.value if eks_support else None,
             }
         )
-        report = build_report(
-            demo=demo,
-            snapshot_files=snapshot or [],
-            kubeconfig=kubeconfig,
-            context=context,
-            window_hours=window_hours,
-            options=options,
-            catalog=load_catalog(catalog_dir, overrides),
-            now=datetime.now(UTC).replace(microsecond=0),
-            save_snapshot_to=save_snapshot,
-            spot_prices=spot_prices,
-            aws_session=boto3.Session() if spot_prices is not SpotPrices.bundled else None,
-        )
+        catalog = load_catalog(catalog_dir, overrides)
+        session = boto3.Session() if spot_prices is not SpotPrices.bundled else None
+        if prometheus is None:
+            stray = _given(ctx, PROMETHEUS_ONLY)
+            if stray:
+                raise InputError(f"{', '.join(stray)} only apply with --prometheus URL", field=stray[0])
+            window_hours = parse_window_hours(window) if _given(ctx, ("window",)) else None
+            report = build_report(
+                demo=demo, snapshot_files=snapshot or [], kubeconfig=kubeconfig, context=context,
+                window_hours=window_hours, options=options, catalog=catalog, now=now,
+                save_snapshot_to=save_snapshot, spot_prices=spot_prices, aws_session=session,
+            )
+        else:
+            resolution_s = parse_resolution(resolution)
+            history_window = parse_window(window, now=now, history=True, resolution_s=resolution_s)
+            with prometheus_client_from_options(
+                prometheus, token_file=prometheus_token_file, headers=prometheus_header,
+                basic_auth_file=prometheus_basic_auth_file, ca_file=prometheus_ca_file,
+                insecure=prometheus_insecure, timeout_s=prometheus_timeout,
+            ) as client:
+                report = build_report(
+                    demo=demo, snapshot_files=snapshot or [], kubeconfig=kubeconfig, context=context,
+                    window_hours=None, options=options, catalog=catalog, now=now,
+                    save_snapshot_to=save_snapshot, spot_prices=spot_prices, aws_session=session,
+                    history=HistorySource(client, history_window, resolution_s),
+                )
     text = render(report, fmt.value)
     if output is None:
         sys.stdout.write(text)

@@ -1,0 +1,151 @@
+"""Every PromQL the history source runs (docs/prometheus-queries.md, "History queries").
+
+Each template holds `{range}`, replaced per chunk by the subquery range (e.g. `86400s:300s`), and is
+evaluated once per chunk at the chunk's end; `{rate}` (the rate() window) is filled in once per run.
+Every query aggregates in PromQL (`sum by` / `max by` / `count_over_time`), so the number of queries is
+len(HISTORY_TEMPLATES) × chunks whatever the number of pods and nodes.
+
+Hours are counted in steps: a subquery `x[{range}]` samples `x` once per step, so
+`count_over_time(x[{range}])` × step = the time `x` existed, and `sum_over_time(x[{range}])` ÷ that count
+= the mean of `x` over those steps.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from genaicost.sources.prometheus.chunks import promql_duration
+
+# --- fragments ----------------------------------------------------------------------------------------
+
+
+def at_step(selector: str) -> str:
+    """The sample of the step that ends at the evaluation time t: the one in [t − 1.5 step, t − 0.5 step].
+
+    A sample at t_k stands for [t_k, t_k + step) (a scrape reports the state from then on) and the subquery
+    instant t stands for the step (t − step, t] that ends there, so the step is read from the sample one step
+    earlier. The half-step margins make this independent of the range-boundary rules of Prometheus 2 / 3, and
+    of the 5-minute lookback that would keep a vanished (not staleness-marked, e.g. backfilled) series alive.
+    """
+    return f"last_over_time({selector}[{{step}}] offset {{half}})"
+
+
+PHASE_RUNNING: Final = 'kube_pod_status_phase{phase="Running"}'
+CADVISOR_FILTER: Final = 'container!="", container!="POD"'
+WORKING_SET: Final = "container_memory_working_set_bytes{" + CADVISOR_FILTER + "}"
+CPU_SECONDS: Final = "container_cpu_usage_seconds_total{" + CADVISOR_FILTER + "}"
+CPU_REQUESTS: Final = 'kube_pod_container_resource_requests{resource="cpu"}'
+RAM_REQUESTS: Final = 'kube_pod_container_resource_requests{resource="memory"}'
+LOAD_BALANCERS: Final = 'kube_service_spec_type{type="LoadBalancer"}'
+# a pod (by uid) is Running at this step
+RUNNING_UID: Final = f"max by (namespace, pod, uid) ({at_step(PHASE_RUNNING)} == 1)"
+# a pod name is Running at this step (cAdvisor series carry the pod name, not its uid)
+RUNNING_NAME: Final = f"max by (namespace, pod) ({at_step(PHASE_RUNNING)} == 1)"
+# CPU used in the step: the slope of the last scrape interval (irate over 2.5 steps: the last two samples),
+# exact when the resolution is the scrape interval; no rate() extrapolation at series starts and restarts
+CPU_USE: Final = (f"(sum by (namespace, pod, container) (irate({CPU_SECONDS}[{{irate}}]))"
+                  f" and on (namespace, pod) {RUNNING_NAME})")
+RAM_USE: Final = (f"(sum by (namespace, pod, container) ({at_step(WORKING_SET)})"
+                  f" and on (namespace, pod) {RUNNING_NAME})")
+CPU_REQ: Final = (f"(sum by (namespace, pod, container) ({at_step(CPU_REQUESTS)})"
+                  f" and on (namespace, pod) {RUNNING_NAME})")
+RAM_REQ: Final = (f"(sum by (namespace, pod, container) ({at_step(RAM_REQUESTS)})"
+                  f" and on (namespace, pod) {RUNNING_NAME})")
+
+
+def billed(req: str, use: str) -> str:
+    """max(request, usage) at each step: the request where it is larger, else the usage, else the request."""
+    return f"(({req} > {use}) or {use} or {req})"
+
+
+# --- nodes --------------------------------------------------------------------------------------------
+
+NODE_STEPS: Final = f"count_over_time((max by (node) ({at_step('kube_node_info')}))[{{range}}])"
+NODE_INFO: Final = ("max by (node, provider_id, kubelet_version, cluster) "
+                    "(last_over_time(kube_node_info[{range}]))")
+NODE_CAPACITY: Final = "max by (node, resource) (max_over_time(kube_node_status_capacity[{range}]))"
+NODE_LABELS: Final = "last_over_time(kube_node_labels[{range}])"  # every allow-listed label_* column
+
+# --- pods and containers ------------------------------------------------------------------------------
+
+POD_RUNNING_STEPS: Final = f"count_over_time(({RUNNING_UID})[{{range}}])"
+POD_INFO: Final = ("max by (namespace, pod, uid, node, pod_ip) "
+                   "(last_over_time(kube_pod_info{node!=\"\"}[{range}]))")
+POD_OWNER: Final = ("max by (namespace, pod, uid, owner_kind, owner_name, owner_is_controller) "
+                    "(last_over_time(kube_pod_owner[{range}]))")
+REPLICASET_OWNER: Final = ("max by (namespace, replicaset, owner_kind, owner_name) "
+                           "(last_over_time(kube_replicaset_owner[{range}]))")
+JOB_OWNER: Final = "max by (namespace, job_name, owner_kind, owner_name) (last_over_time(kube_job_owner[{range}]))"
+POD_LABELS: Final = "last_over_time(kube_pod_labels[{range}])"            # label_* columns
+POD_ANNOTATIONS: Final = "last_over_time(kube_pod_annotations[{range}])"  # annotation_* columns
+# Σ over Running steps of each resource request (cpu, memory, nvidia_com_gpu, nvidia_com_mig_*, aws_amazon_com_*)
+REQUESTS_SUM: Final = ("sum_over_time((sum by (namespace, pod, uid, container, resource) "
+                       f"({at_step('kube_pod_container_resource_requests')})"
+                       f" and on (namespace, pod, uid) {RUNNING_UID})"
+                       "[{range}])")
+CPU_USAGE_SUM: Final = f"sum_over_time({CPU_USE}[{{range}}])"
+RAM_USAGE_SUM: Final = f"sum_over_time({RAM_USE}[{{range}}])"
+CPU_BILLED_SUM: Final = f"sum_over_time({billed(CPU_REQ, CPU_USE)}[{{range}}])"
+RAM_BILLED_SUM: Final = f"sum_over_time({billed(RAM_REQ, RAM_USE)}[{{range}}])"
+
+# --- volumes ------------------------------------------------------------------------------------------
+
+PV_STEPS: Final = f"count_over_time((max by (persistentvolume) ({at_step('kube_persistentvolume_info')}))[{{range}}])"
+PV_INFO: Final = ("max by (persistentvolume, storageclass, csi_driver) "
+                  "(last_over_time(kube_persistentvolume_info[{range}]))")
+PV_CAPACITY: Final = ("max by (persistentvolume) "
+                      "(max_over_time(kube_persistentvolume_capacity_bytes[{range}]))")
+PV_CLAIM: Final = ("max by (persistentvolume, claim_namespace, name) "
+                   "(last_over_time(kube_persistentvolume_claim_ref[{range}]))")
+STORAGE_CLASSES: Final = "max by (storageclass, provisioner) (last_over_time(kube_storageclass_info[{range}]))"
+POD_CLAIMS: Final = ("max by (namespace, pod, uid, persistentvolumeclaim) "
+                     "(last_over_time(kube_pod_spec_volumes_persistentvolumeclaims_info[{range}]))")
+
+# --- load balancers -----------------------------------------------------------------------------------
+
+LB_TYPE_LABEL: Final = "annotation_service_beta_kubernetes_io_aws_load_balancer_type"
+LB_STEPS: Final = ("count_over_time((max by (namespace, service) "
+                   f"({at_step(LOAD_BALANCERS)}))[{{range}}])")
+LB_ANNOTATIONS: Final = (f"max by (namespace, service, {LB_TYPE_LABEL}) "
+                         "(last_over_time(kube_service_annotations[{range}]))")
+ENDPOINT_ADDRESSES: Final = "max by (namespace, endpoint, ip) (last_over_time(kube_endpoint_address[{range}]))"
+
+# name → template; the order is the order they run in
+HISTORY_TEMPLATES: Final[dict[str, str]] = {
+    "node_steps": NODE_STEPS,
+    "node_info": NODE_INFO,
+    "node_capacity": NODE_CAPACITY,
+    "node_labels": NODE_LABELS,
+    "pod_running_steps": POD_RUNNING_STEPS,
+    "pod_info": POD_INFO,
+    "pod_owner": POD_OWNER,
+    "replicaset_owner": REPLICASET_OWNER,
+    "job_owner": JOB_OWNER,
+    "pod_labels": POD_LABELS,
+    "pod_annotations": POD_ANNOTATIONS,
+    "requests_sum": REQUESTS_SUM,
+    "cpu_usage_sum": CPU_USAGE_SUM,
+    "ram_usage_sum": RAM_USAGE_SUM,
+    "cpu_billed_sum": CPU_BILLED_SUM,
+    "ram_billed_sum": RAM_BILLED_SUM,
+    "pv_steps": PV_STEPS,
+    "pv_info": PV_INFO,
+    "pv_capacity": PV_CAPACITY,
+    "pv_claim": PV_CLAIM,
+    "storage_classes": STORAGE_CLASSES,
+    "pod_claims": POD_CLAIMS,
+    "lb_steps": LB_STEPS,
+    "lb_annotations": LB_ANNOTATIONS,
+    "endpoint_addresses": ENDPOINT_ADDRESSES,
+}
+
+# what each exporter's absence looks like, for the warnings
+KSM_METRICS: Final = ("kube_node_info", "kube_node_labels", "kube_node_status_capacity", "kube_pod_status_phase",
+                      "kube_pod_info", "kube_pod_owner", "kube_pod_container_resource_requests")
+CADVISOR_METRICS: Final = ("container_cpu_usage_seconds_total", "container_memory_working_set_bytes")
+
+
+def with_step(template: str, step_s: float) -> str:
+    """Fill `{step}`, `{half}` and `{irate}` (2.5 steps) for a resolution of `step_s` seconds."""
+    return (template.replace("{step}", promql_duration(step_s)).replace("{half}", promql_duration(step_s / 2))
+            .replace("{irate}", promql_duration(step_s * 2.5)))

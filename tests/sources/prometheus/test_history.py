@@ -1,0 +1,119 @@
+"""load_history against Debian's real Prometheus, backfilled with P1's scenarios (tests/prom), and its query budget."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import polars as pl
+import pytest
+from tests.prom import truth
+from tests.prom.scenarios import NODE_G5, NODE_M6I, POD_API, POD_REPORT, POD_VLLM
+
+from genaicost.domain.options import ReportOptions
+from genaicost.engine.report import compute_report
+from genaicost.pricing.bundled import load_catalog
+from genaicost.sources.prometheus import history
+from genaicost.sources.prometheus.client import PrometheusClient
+from genaicost.sources.prometheus.history import fetch_history, load_history
+from genaicost.sources.prometheus.queries import HISTORY_TEMPLATES
+
+NOW = datetime(2025, 4, 1, tzinfo=UTC)
+STEP_S = 60.0  # the scenarios' scrape interval
+
+
+def _load(instance: Any) -> Any:
+    with PrometheusClient(instance.url) as client:
+        return load_history(client, instance.window, resolution_s=STEP_S, now=NOW)
+
+
+def test_churn_nodes_each_at_their_hours_instance_and_capacity_type(prometheus_factory: Any) -> None:
+    inst = prometheus_factory("churn")
+    snap = _load(inst)
+    nodes = {r["name"]: r for r in snap.nodes.iter_rows(named=True)}
+    # Karpenter's spot g5 came at 2 h and went at 5 h: 180 one-minute samples = 3 h
+    assert nodes[NODE_G5]["hours"] == pytest.approx(3.0) == pytest.approx(truth.node_hours(inst.scenario, NODE_G5))
+    assert nodes[NODE_M6I]["hours"] == pytest.approx(6.0)
+    assert (nodes[NODE_G5]["instance_type"], nodes[NODE_G5]["capacity_type"], nodes[NODE_G5]["nodepool"]) == (
+        "g5.12xlarge", "spot", "gpu")
+    assert (nodes[NODE_M6I]["capacity_type"], nodes[NODE_M6I]["managed_by"]) == ("on-demand", "eks-nodegroup")
+    g5 = nodes[NODE_G5]
+    assert (g5["gpu_count"], g5["gpu_model"], g5["vcpu"]) == (4.0, "NVIDIA-A10G", 48)
+    assert snap.cluster.region == "us-east-1" and snap.cluster.is_eks and snap.cluster.source == "prometheus"
+    assert not snap.partial and snap.window == inst.window and snap.collected_at == NOW
+
+
+@pytest.mark.parametrize(("pod", "container"), [(POD_API, "api"), (POD_REPORT, "report"), (POD_VLLM, "vllm")])
+def test_churn_container_hours_and_billed_core_hours_are_the_ground_truth(prometheus_factory: Any, pod: str,
+                                                                         container: str) -> None:
+    inst = prometheus_factory("churn")
+    row = _load(inst).containers.filter(pl.col("pod") == pod).row(0, named=True)
+    want = truth.container_truth(inst.scenario, pod, container)
+    assert row["hours"] == pytest.approx(want.hours)
+    assert row["cpu_billed_cores"] * row["hours"] == pytest.approx(want.cpu_billed_core_hours)
+    assert row["ram_billed_bytes"] * row["hours"] == pytest.approx(want.ram_billed_byte_hours)
+    assert row["cpu_usage_cores"] == pytest.approx(want.cpu_usage_cores)
+    assert row["cpu_request_cores"] == pytest.approx(want.cpu_request_cores)
+    assert row["gpu_request"] == pytest.approx(want.gpu_request)
+
+
+def test_churn_hand_values_controllers_labels_volume_and_load_balancer(prometheus_factory: Any) -> None:
+    snap = _load(prometheus_factory("churn"))
+    rows = {r["pod"]: r for r in snap.containers.iter_rows(named=True)}
+    # web/api: request 0.5, usage 0.25 for 3 h then 1.0 for 3 h → billed (3×0.5 + 3×1.0) / 6 = 0.75
+    assert rows[POD_API]["cpu_billed_cores"] == pytest.approx(0.75)
+    assert rows[POD_API]["cpu_usage_cores"] == pytest.approx(0.625)
+    assert rows[POD_REPORT]["hours"] == pytest.approx(1.0)  # Running 0.5-1.5 h; Succeeded afterwards costs nothing
+    assert (rows[POD_API]["controller_kind"], rows[POD_API]["controller"]) == ("Deployment", "api")
+    assert (rows[POD_REPORT]["controller_kind"], rows[POD_REPORT]["controller"]) == ("Job", "report-28990")
+    uid = rows[POD_VLLM]["pod_uid"]
+    labels = dict(snap.pod_labels.filter(pl.col("pod_uid") == uid).select("key", "value").iter_rows())
+    assert labels["model"] == "llama-3-8b"
+    vol = snap.volumes.row(0, named=True)
+    assert (vol["volume_type"], vol["capacity_gib"], vol["hours"], vol["claim_name"]) == (
+        "gp3", 100.0, 6.0, "model-cache")
+    assert snap.mounts.row(0, named=True)["pod_uid"] == uid
+    assert snap.services.select("lb_kind", "hours").row(0) == ("nlb", 6.0)
+    assert rows[POD_VLLM]["gpu_utilization"] == pytest.approx(0.6)  # DCGM via gpu_usage
+
+
+def test_churn_report_dollars_by_hand(prometheus_factory: Any) -> None:
+    snap = _load(prometheus_factory("churn"))
+    report = compute_report(snap, load_catalog(), ReportOptions(aggregate=("namespace",)), generated_at=NOW)
+    # bundled us-east-1 prices: m6i.xlarge $0.192/h on demand × 6 h; g5.12xlarge spot estimate $2.1824/h × 3 h;
+    # EKS $0.10/h × 6 h; gp3 100 GiB × $0.08/GB-month ÷ 730 h × 6 h; NLB $0.0225/h × 6 h
+    nodes = 6 * 0.192 + 3 * 2.1824
+    expected = nodes + 0.10 * 6 + 100 * 0.08 / 730 * 6 + 0.0225 * 6
+    assert report.totals.total_usd == pytest.approx(expected, abs=0.005)
+    lines = sum(a.total_usd for a in report.allocations)  # incl. __idle__ and __overhead__
+    assert lines == pytest.approx(report.totals.total_usd, abs=0.01)
+
+
+def test_no_dcgm_degrades_with_warnings(prometheus_factory: Any) -> None:
+    snap = _load(prometheus_factory("no-dcgm"))
+    assert snap.nodes.height == 2 and snap.containers.height == 3
+    assert snap.containers.get_column("gpu_utilization").is_null().all()
+    assert any("DCGM" in w for w in snap.warnings)
+    assert snap.model_usage.is_empty()
+
+
+def test_query_budget_is_templates_times_chunks_whatever_the_pods(prometheus_factory: Any,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(history, "CHUNK_HOURS", 1.0)
+    counts = []
+    for name in ("churn", "gpu-sharing"):  # 3 pods on 2 nodes, then 4 pods on 2 nodes
+        inst = prometheus_factory(name)
+        window = type(inst.window)(inst.window.start, inst.window.start.replace(hour=2))  # 2 h = 2 chunks
+        with PrometheusClient(inst.url) as client:
+            fetch_history(client, window, STEP_S)
+            counts.append(client.query_count)
+    assert counts == [len(HISTORY_TEMPLATES) * 2] * 2
+
+
+def test_unreachable_prometheus_names_the_url_and_query() -> None:
+    from genaicost.domain.window import Window
+    from genaicost.sources.prometheus.client import PrometheusError
+
+    with (PrometheusClient("http://127.0.0.1:9", retries=0, timeout_s=2.0) as client,
+          pytest.raises(PrometheusError, match=r"http://127\.0\.0\.1:9.*kube_node_info")):
+        load_history(client, Window.ending_at(NOW, 1.0), resolution_s=STEP_S, now=NOW)
