@@ -74,6 +74,7 @@ def header_facts(report: Report) -> list[tuple[str, str]]:
         ("Prices as of", report.prices_as_of.isoformat()),
         ("Node price split", report.pricing.split),
         ("Aggregate", ", ".join(report.aggregate)),
+        *([("Data", "PARTIAL — some source data was missing (see warnings)")] if report.partial else []),
     ]
 
 

@@ -4,7 +4,10 @@ Rows follow the human formats: allocations, then the synthetic lines (`__idle__`
 Columns: `kind` (allocation, or the synthetic line's word: idle, overhead, unmounted, ...), `name`,
 one column per aggregate key, every money column of the breakdown (`*_usd`, cents, half-even),
 `hourly_usd`, `monthly_usd`, then the resource quantities (`*_hours`, four decimals), `pods`,
-`containers`, `unpriced`. The header is a plain first row (no `#` comments), so spreadsheets and
+`containers`, `unpriced`, then the efficiency fields (`cpu_efficiency`, `ram_efficiency`, `gpu_utilization`,
+`gpu_unused_hours`, `total_efficiency`, `gpu_unused_usd`; empty without measurements). The inference
+economics are not mixed into this table: `genaicost inference --format csv` gives them.
+The header is a plain first row (no `#` comments), so spreadsheets and
 `pandas.read_csv` take it as is.
 """
 
@@ -39,6 +42,9 @@ QUANTITY_FIELDS = (
     "ram_usage_gib_hours",
 )
 QUANTITY_PLACES = 4
+# Efficiency (docs/cost-model.md section 7): fractions and GPU-hours with four decimals, dollars in cents;
+# empty when the line has no measurement.
+EFFICIENCY_FIELDS = ("cpu_efficiency", "ram_efficiency", "gpu_utilization", "gpu_unused_hours", "total_efficiency")
 
 
 def csv_header(report: Report) -> list[str]:
@@ -53,6 +59,8 @@ def csv_header(report: Report) -> list[str]:
         "pods",
         "containers",
         "unpriced",
+        *EFFICIENCY_FIELDS,
+        "gpu_unused_usd",
     ]
 
 
@@ -90,9 +98,12 @@ def _allocation_row(report: Report, allocation: Allocation) -> list[str]:
         str(allocation.pods),
         str(allocation.containers),
         str(allocation.unpriced).lower(),
+        *(format_quantity(getattr(allocation, f), places=QUANTITY_PLACES) for f in EFFICIENCY_FIELDS),
+        cents_text(allocation.gpu_unused_usd),
     ]
 
 
 def _line_row(report: Report, name: str, line: CostBreakdown) -> list[str]:
     blanks = [""] * len(report.aggregate)
-    return [line_kind(name), name, *blanks, *_money(report, line), *([""] * len(QUANTITY_FIELDS)), "", "", ""]
+    tail = [""] * (len(QUANTITY_FIELDS) + 3 + len(EFFICIENCY_FIELDS) + 1)
+    return [line_kind(name), name, *blanks, *_money(report, line), *tail]

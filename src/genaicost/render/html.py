@@ -16,6 +16,14 @@ from genaicost.render.columns import (
     monthly_of,
     totals_table,
 )
+from genaicost.render.inference import (
+    efficiency_cells,
+    efficiency_columns,
+    inference_notes,
+    inference_tables,
+    node_gpu_util,
+    node_gpu_util_shown,
+)
 from genaicost.render.money import format_usd
 from genaicost.render.svg import Bar, Series, stacked_bar_chart
 
@@ -56,6 +64,7 @@ def render_html(report: Report) -> str:
         "<h2>Nodes: cost and idle</h2>",
         _node_chart(report),
         _nodes(report),
+        *inference_html_blocks(report),
         *_lists(report),
         _data_block(report),
     ]
@@ -86,11 +95,13 @@ def _totals(report: Report) -> str:
 
 def _allocations(report: Report) -> str:
     columns = breakdown_columns(report)
+    efficiency = efficiency_columns(report)
     rows = [
         [
             name + (" *" if getattr(line, "unpriced", False) else ""),
             *(format_usd(getattr(line, c.field)) for c in columns),
             format_usd(monthly_of(report, line.total_usd)),
+            *efficiency_cells(line, efficiency),
         ]
         for name, line in breakdown_lines(report)
     ]
@@ -98,8 +109,10 @@ def _allocations(report: Report) -> str:
         "Total",
         *(format_usd(getattr(report.totals, c.field)) for c in columns),
         format_usd(report.totals.monthly_usd),
+        *("" for _ in efficiency),
     ]
-    return html_table(["Name", *(c.label for c in columns), "Monthly"], rows, footer)
+    headers = ["Name", *(c.label for c in columns), "Monthly", *(c.label for c in efficiency)]
+    return html_table(headers, rows, footer)
 
 
 def _aggregate_chart(report: Report) -> str:
@@ -122,6 +135,7 @@ def _node_chart(report: Report) -> str:
 
 
 def _nodes(report: Report) -> str:
+    shown = node_gpu_util_shown(report)
     rows = [
         [
             n.name,
@@ -132,10 +146,22 @@ def _nodes(report: Report) -> str:
             format_usd(n.hourly_usd),
             format_usd(n.total_usd),
             format_usd(n.idle_usd),
+            *([node_gpu_util(n)] if shown else []),
         ]
         for n in report.nodes
     ]
-    return html_table(["Node", "Instance", "Capacity", "GPUs", "Price source", "$/h", "Cost", "Idle"], rows)
+    headers = ["Node", "Instance", "Capacity", "GPUs", "Price source", "$/h", "Cost", "Idle"]
+    return html_table([*headers, *(["GPU util"] if shown else [])], rows)
+
+
+def inference_html_blocks(report: Report) -> list[str]:
+    """The inference tables and their notes (none without inference lines); shared with the inference view."""
+    blocks = []
+    for spec in inference_tables(report):
+        blocks += [f"<h2>{escape(spec.title)}</h2>", html_table(spec.headers, spec.rows)]
+    if blocks:
+        blocks.append("<ul>" + "".join(f"<li>{escape(n)}</li>" for n in inference_notes(report)) + "</ul>")
+    return blocks
 
 
 def _lists(report: Report) -> list[str]:

@@ -14,6 +14,14 @@ from genaicost.render.columns import (
     monthly_of,
     totals_table,
 )
+from genaicost.render.inference import (
+    efficiency_cells,
+    efficiency_columns,
+    inference_notes,
+    inference_tables,
+    node_gpu_util,
+    node_gpu_util_shown,
+)
 from genaicost.render.money import format_usd
 
 
@@ -24,6 +32,7 @@ def render_markdown(report: Report) -> str:
         "## Totals\n\n" + _totals(report),
         f"## Cost by {_cell(', '.join(report.aggregate))}\n\n" + _allocations(report),
         "## Nodes\n\n" + _nodes(report),
+        *inference_markdown_blocks(report),
         *_lists(report),
     ]
     return "\n\n".join(blocks) + "\n"
@@ -51,6 +60,7 @@ def _totals(report: Report) -> str:
 
 def _allocations(report: Report) -> str:
     columns = breakdown_columns(report)
+    efficiency = efficiency_columns(report)
     rows = []
     for name, line in breakdown_lines(report):
         label = f"`{name}`" if name.startswith("__") else name
@@ -61,6 +71,7 @@ def _allocations(report: Report) -> str:
                 label,
                 *(format_usd(getattr(line, c.field)) for c in columns),
                 format_usd(monthly_of(report, line.total_usd)),
+                *efficiency_cells(line, efficiency),
             ]
         )
     rows.append(
@@ -68,12 +79,14 @@ def _allocations(report: Report) -> str:
             "**Total**",
             *(f"**{format_usd(getattr(report.totals, c.field))}**" for c in columns),
             f"**{format_usd(report.totals.monthly_usd)}**",
+            *("" for _ in efficiency),
         ]
     )
-    return md_table(["Name", *(c.label for c in columns), "Monthly"], rows)
+    return md_table(["Name", *(c.label for c in columns), "Monthly", *(c.label for c in efficiency)], rows)
 
 
 def _nodes(report: Report) -> str:
+    shown = node_gpu_util_shown(report)
     rows = []
     for node in report.nodes:
         rows.append(
@@ -86,10 +99,22 @@ def _nodes(report: Report) -> str:
                 format_usd(node.hourly_usd),
                 format_usd(node.total_usd),
                 format_usd(node.idle_usd),
+                *([node_gpu_util(node)] if shown else []),
             ]
         )
     headers = ["Node", "Instance", "Capacity", "GPUs", "Price source", "$/h", "Cost", "Idle"]
-    return md_table(headers, rows, right_from=5)
+    return md_table([*headers, *(["GPU util"] if shown else [])], rows, right_from=5)
+
+
+def inference_markdown_blocks(report: Report, level: str = "##") -> list[str]:
+    """The inference tables and their notes (none without inference lines); shared with the inference view."""
+    blocks = [
+        f"{level} {spec.title}\n\n" + md_table(spec.headers, spec.rows, right_from=spec.leading_text_columns)
+        for spec in inference_tables(report)
+    ]
+    if blocks:
+        blocks.append("\n".join(f"- {_cell(note)}" for note in inference_notes(report)))
+    return blocks
 
 
 def _lists(report: Report) -> list[str]:

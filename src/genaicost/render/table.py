@@ -19,12 +19,35 @@ from genaicost.render.columns import (
     monthly_of,
     totals_rows,
 )
+from genaicost.render.inference import (
+    TEXT_COLUMNS,
+    efficiency_cells,
+    efficiency_columns,
+    inference_notes,
+    inference_tables,
+    node_gpu_util,
+    node_gpu_util_shown,
+)
 from genaicost.render.money import format_usd
 
 TABLE_WIDTH_CHARS = 132  # a wide terminal; the nodes table needs it for GPU and price-source names
 
 
 def render_table(report: Report, *, width: int = TABLE_WIDTH_CHARS) -> str:
+    parts: list[RenderableType] = [
+        _header(report),
+        Text(""),
+        _totals(report),
+        _allocations(report),
+        _nodes(report, width),
+        *inference_renderables(report),
+        *_messages(report),
+    ]
+    return rich_text(parts, width=width)
+
+
+def rich_text(parts: list[RenderableType], *, width: int) -> str:
+    """Print renderables to plain text at a fixed width (no colour, no trailing spaces)."""
     console = Console(
         file=io.StringIO(),
         width=width,
@@ -34,17 +57,28 @@ def render_table(report: Report, *, width: int = TABLE_WIDTH_CHARS) -> str:
         emoji=False,
         highlight=False,
     )
-    parts: list[RenderableType] = [
-        _header(report),
-        Text(""),
-        _totals(report),
-        _allocations(report),
-        _nodes(report, width),
-        *_messages(report),
-    ]
     with console.capture() as capture:
         console.print(Group(*parts))
     return "\n".join(line.rstrip() for line in capture.get().splitlines()) + "\n"
+
+
+def inference_renderables(report: Report) -> list[RenderableType]:
+    """The inference tables and their notes (nothing when the report has no inference lines)."""
+    out: list[RenderableType] = []
+    for spec in inference_tables(report):
+        table = Table(title=spec.title, title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1))
+        for i, label in enumerate(spec.headers):
+            if label in TEXT_COLUMNS:  # names give way (ellipsis) before any figure is cut
+                table.add_column(label, no_wrap=True, overflow="ellipsis")
+            else:
+                widest = max([len(label), *(len(row[i]) for row in spec.rows)])
+                table.add_column(label, justify="right", no_wrap=True, min_width=widest)
+        for row in spec.rows:
+            table.add_row(*row)
+        out.append(table)
+    if out:
+        out += [Text(note) for note in inference_notes(report)] + [Text("")]
+    return out
 
 
 def _header(report: Report) -> Table:
@@ -77,11 +111,17 @@ def _allocations(report: Report) -> Table:
         total = getattr(report.totals, column.field)
         table.add_column(column.label, justify="right", footer=format_usd(total))
     table.add_column("Monthly", justify="right", footer=format_usd(report.totals.monthly_usd))
+    efficiency = efficiency_columns(report)
+    for eff in efficiency:
+        table.add_column(eff.label, justify="right")
     for name, line in breakdown_lines(report):
         cells = [format_usd(getattr(line, c.field)) for c in columns]
         unpriced = getattr(line, "unpriced", False)
         table.add_row(
-            name + (" *" if unpriced else ""), *cells, format_usd(monthly_of(report, line.total_usd))
+            name + (" *" if unpriced else ""),
+            *cells,
+            format_usd(monthly_of(report, line.total_usd)),
+            *efficiency_cells(line, efficiency),
         )
     return table
 
@@ -89,7 +129,7 @@ def _allocations(report: Report) -> Table:
 def _nodes(report: Report, width: int) -> Table:
     """Node table: the node name is shortened (ellipsis) before any figure is; figures are never cut."""
     table = Table(title="Nodes", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1))
-    rows = [
+    rows: list[tuple[str, ...]] = [
         (
             node.name,
             node.instance_type or "?",
@@ -102,12 +142,16 @@ def _nodes(report: Report, width: int) -> Table:
         )
         for node in report.nodes
     ]
-    labels = ("Node", "Instance", "Capacity", "GPUs", "$/h", "Cost", "Idle", "Price source")
+    labels: tuple[str, ...] = ("Node", "Instance", "Capacity", "GPUs", "$/h", "Cost", "Idle", "Price source")
+    if node_gpu_util_shown(report):
+        rows = [(*row, node_gpu_util(node)) for row, node in zip(rows, report.nodes, strict=True)]
+        labels = (*labels, "GPU util")
     widths = [max([len(label), *(len(r[i]) for r in rows)]) for i, label in enumerate(labels)]
     room_for_name = width - sum(widths[1:]) - 2 * len(labels) - 8
     table.add_column(labels[0], no_wrap=True, overflow="ellipsis", max_width=max(room_for_name, 16))
     for i, label in enumerate(labels[1:], start=1):
-        table.add_column(label, no_wrap=True, justify="right" if 4 <= i <= 6 else "left", min_width=widths[i])
+        right = 4 <= i <= 6 or label == "GPU util"
+        table.add_column(label, no_wrap=True, justify="right" if right else "left", min_width=widths[i])
     for row in rows:
         table.add_row(*row)
     return table
