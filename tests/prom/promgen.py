@@ -27,7 +27,7 @@ from typing import TextIO
 
 import numpy as np
 
-_CHUNK_CELLS = 400_000  # string cells built at once (bounds memory)
+_CHUNK_CELLS = 100_000  # string cells built at once (bounds memory)
 
 
 @dataclass(frozen=True)

@@ -69,3 +69,22 @@ def test_dcgm_utilisation_of_the_vllm_gpu(churn: Any) -> None:
     at = churn.window.start.timestamp() + 4 * 3600
     result = instant(churn.url, f'DCGM_FI_DEV_GPU_UTIL{{pod="{POD_VLLM}"}}', at)
     assert by(result, "Hostname") == {NODE_G5: 60.0}
+
+
+def test_gpu_sharing_mig_and_time_slicing(prometheus_factory: Callable[[str], Any]) -> None:
+    prom = prometheus_factory("gpu-sharing")
+    end = prom.window.end.timestamp()
+    active = instant(prom.url, 'max_over_time(DCGM_FI_PROF_GR_ENGINE_ACTIVE{GPU_I_PROFILE="3g.20gb",pod!=""}[2h])', end)
+    assert by(active, "pod") == {"vllm-mistral-6d4cf56db6-m1s7r": 0.6}
+    shared = instant(prom.url, 'count by (Hostname) (last_over_time(DCGM_FI_DEV_GPU_UTIL{pod!=""}[2h]))', end)
+    assert by(shared, "Hostname") == {"ip-10-0-4-40.ec2.internal": 2.0}  # one L4 seen by two pods
+    tokens = instant(prom.url, "sum by (pod) (increase(tgi_request_count[2h]))", end)
+    # the series reaches the range end (within 1.1 intervals): increase() extrapolates a whole interval
+    assert by(tokens, "pod")["tgi-phi-6d4cf56db6-p4h1x"] == pytest.approx(3_570 * 120 / 119)
+
+
+def test_no_dcgm_has_no_gpu_or_serving_series(prometheus_factory: Callable[[str], Any]) -> None:
+    prom = prometheus_factory("no-dcgm")
+    end = prom.window.end.timestamp()
+    assert instant(prom.url, 'count({__name__=~"DCGM_.*|vllm:.*"})', end) == []
+    assert by(instant(prom.url, "count_over_time(kube_node_info[6h])", end), "node")[NODE_G5] == 180.0
