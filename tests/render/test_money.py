@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from genaicost.render.money import cents, cents_text, format_quantity, format_rate, format_usd
+from genaicost.render.money import cents, cents_text, format_quantity, format_rate, format_small_usd, format_usd
 
 
 @pytest.mark.parametrize(
@@ -47,3 +47,18 @@ def test_other_formats() -> None:
     assert format_quantity(2.61115, places=4) == "2.6112"
     assert format_quantity(None) == ""
     assert format_quantity(-0.00001) == "0.00"
+
+
+@pytest.mark.parametrize(
+    ("usd", "expected"),
+    [
+        (0.000356789, "$0.000357"),   # 3 significant figures below a cent
+        (0.0000441, "$0.0000441"),
+        (0.0123, "$0.0123"),          # a cent or more: the 4-decimal rate format
+        (1.23456, "$1.2346"),
+        (0.0, "$0.0000"),
+        (None, "-"),
+    ],
+)
+def test_format_small_usd(usd: float | None, expected: str) -> None:
+    assert format_small_usd(usd, unknown="-") == expected

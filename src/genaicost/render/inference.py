@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from genaicost.domain.report import Allocation, CostBreakdown, InferenceLine, NodeCost, Report
-from genaicost.render.money import format_rate, format_usd
+from genaicost.render.money import format_rate, format_small_usd, format_usd
 
 INFERENCE_TITLE = "Inference unit economics"
 INFERENCE_GPU_TITLE = "Inference GPU use"
@@ -95,8 +95,8 @@ ECONOMICS: tuple[tuple[str, Cell], ...] = (
     ("$/1M", lambda i: _rate(i.usd_per_1m_tokens)),
     ("$/1M in", lambda i: _rate(i.usd_per_1m_input_tokens)),
     ("$/1M out", lambda i: _rate(i.usd_per_1m_output_tokens)),
-    ("$/req", lambda i: _rate(i.usd_per_request)),
-    ("$/ok req", lambda i: _rate(i.usd_per_successful_request)),
+    ("$/req", lambda i: format_small_usd(i.usd_per_request, unknown="-")),
+    ("$/ok req", lambda i: format_small_usd(i.usd_per_successful_request, unknown="-")),
 )
 GPU_USE: tuple[tuple[str, Cell], ...] = (
     ("Model", lambda i: i.model),

@@ -7,6 +7,7 @@ amount in every format. Rounding is applied to the float's shortest decimal repr
 
 from __future__ import annotations
 
+import math
 from decimal import ROUND_HALF_EVEN, Decimal
 
 CENT = Decimal("0.01")
@@ -39,6 +40,15 @@ def format_rate(usd_per_unit: float | None, *, unknown: str = "n/a") -> str:
     if usd_per_unit is None:
         return unknown
     return f"${Decimal(repr(float(usd_per_unit))).quantize(Decimal('0.0001'), ROUND_HALF_EVEN):,}"
+
+
+def format_small_usd(usd: float | None, *, unknown: str = "n/a", digits: int = 3) -> str:
+    """Tiny unit costs (per request) keep `digits` significant figures: "$0.000357", "$1.24"."""
+    if usd is None:
+        return unknown
+    if usd == 0 or abs(usd) >= 0.01:
+        return format_rate(usd, unknown=unknown)
+    return f"${float(f'{usd:.{digits}g}'):.{digits - 1 - math.floor(math.log10(abs(usd)))}f}"
 
 
 def format_quantity(value: float | None, *, places: int = 2) -> str:
