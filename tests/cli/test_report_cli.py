@@ -170,6 +170,8 @@ def test_kubectl_json_snapshot(tmp_path: Path) -> None:
         (("--demo", "--context", "prod"), ["--demo", "--kubeconfig/--context", "two sources"]),
         (("--from", "missing.json"), ["--from", "cannot read"]),
         (("--snapshot", "does-not-exist.json"), ["does-not-exist.json", "no such file"]),
+        (("--demo", "--io-cost-ratio", "0"), ["--io-cost-ratio", "more than zero"]),
+        (("--demo", "--model-label", " "), ["--model-label", "must not be empty"]),
     ],
 )
 def test_bad_input_exits_2_naming_the_option(args: tuple[str, ...], needles: list[str]) -> None:
@@ -192,6 +194,47 @@ def test_from_rejects_collection_options() -> None:
     code, _, err = run("--from", str(GOLDEN_REPORT), "--demo", "--aggregate", "pod")
     assert code == 2
     assert "--demo" in err and "--aggregate" in err
+    code, _, err = run("--from", str(GOLDEN_REPORT), "--io-cost-ratio", "2")
+    assert code == 2 and "--io-cost-ratio" in err
+
+
+def test_model_label_and_io_cost_ratio_shape_inference_lines_as_in_the_inference_command(tmp_path: Path) -> None:
+    """A snapshot whose serving metrics (TGI-like: no model name, no prefill/decode time) name no model: the
+    model comes from the pod label --model-label, the input/output split from --io-cost-ratio."""
+    from dataclasses import replace
+    from datetime import UTC, datetime
+
+    from genaicost.domain.snapshot import table_from_rows
+    from genaicost.sources.demo import demo_snapshot
+    from genaicost.sources.snapshot_file import save_snapshot
+
+    snap = demo_snapshot(datetime(2026, 7, 1, 12, 0, tzinfo=UTC), window_hours=2.0)
+    gpu_pods = (
+        snap.containers.filter((snap.containers["gpu_request"] > 0) & (snap.containers["phase"] == "Running"))
+        .select("namespace", "pod").unique().sort("pod").head(2).rows()
+    )
+    rows = [{"namespace": ns, "pod": pod, "model": None, "engine": "tgi", "input_tokens": 600e3,
+             "output_tokens": 150e3, "requests": 500.0} for ns, pod in gpu_pods]
+    saved = tmp_path / "snap.json"
+    save_snapshot(replace(snap, model_usage=table_from_rows("model_usage", rows)), saved)
+    options = ("--snapshot", str(saved), "--format", "json", "--spot-prices", "bundled")
+    chosen = ("--model-label", "team", "--io-cost-ratio", "3")
+
+    def inference(command: str, *args: str) -> list[dict[str, object]]:
+        result = runner.invoke(app, [command, *options, *args])
+        assert result.exit_code == 0, result.output
+        lines: list[dict[str, object]] = json.loads(result.stdout)["inference"]
+        return lines
+
+    default = inference("report")
+    assert default and {line["io_split"] for line in default} == {"ratio:4"}
+    lines = inference("report", *chosen)
+    assert {line["io_split"] for line in lines} == {"ratio:3"}
+    assert {line["model"] for line in lines} != {line["model"] for line in default}
+    same = inference("inference", *chosen)  # the same lines, up to float summation order
+    assert [(line["model"], line["io_split"]) for line in lines] == [(line["model"], line["io_split"]) for line in same]
+    for key in ("cost_usd", "usd_per_1m_input_tokens", "usd_per_1m_output_tokens"):
+        assert [line[key] for line in lines] == pytest.approx([line[key] for line in same])
 
 
 def test_help_lists_every_option() -> None:
@@ -210,6 +253,8 @@ def test_help_lists_every_option() -> None:
         "--shared-namespaces",
         "--share-overhead",
         "--eks-support",
+        "--model-label",
+        "--io-cost-ratio",
         "--format",
         "--output",
         "--catalog-dir",

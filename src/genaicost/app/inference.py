@@ -1,43 +1,28 @@
 """Use case `inference`: the Report with per-model unit economics, from one source.
 
 The same pipeline as `report` (engine.report.compute_report fills `Report.inference` when the snapshot has
-serving-engine metrics); this use case only adds the model label and the input/output cost ratio, and a
-warning when the source has no serving metrics (the demo cluster, kubectl files, a saved snapshot without a
-model_usage table). The clock and the catalog are arguments; nothing here prints.
+serving-engine metrics); this use case only adds the model label and the input/output cost ratio
+(InferenceSettings, defined in app.report since `build_report` takes them too), and a warning when the source
+has no serving metrics (the demo cluster, kubectl files, a saved snapshot without a model_usage table). The
+clock and the catalog are arguments; nothing here prints.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from genaicost.app.report import HistorySource, collect_snapshot
+from genaicost.app.report import HistorySource, InferenceSettings, collect_snapshot
 from genaicost.app.spot_prices import SpotPrices, with_spot_prices
 from genaicost.domain.errors import InputError
 from genaicost.domain.options import ReportOptions
 from genaicost.domain.prices import PriceCatalog
 from genaicost.domain.report import Report
-from genaicost.engine.inference import DEFAULT_IO_COST_RATIO, DEFAULT_MODEL_LABEL, NO_SERVING_METRICS
+from genaicost.engine.inference import NO_SERVING_METRICS
 from genaicost.engine.report import compute_report
 from genaicost.sources.snapshot_file import save_snapshot
-
-
-@dataclass(frozen=True)
-class InferenceSettings:
-    model_label: str = DEFAULT_MODEL_LABEL
-    io_cost_ratio: float = DEFAULT_IO_COST_RATIO
-
-    def __post_init__(self) -> None:
-        if not self.model_label.strip():
-            raise InputError("the model label must not be empty", field="--model-label")
-        if not self.io_cost_ratio > 0:
-            raise InputError(
-                f"{self.io_cost_ratio:g}: an output token must cost more than zero input tokens",
-                field="--io-cost-ratio",
-            )
 
 
 def build_inference_report(
@@ -48,7 +33,7 @@ def build_inference_report(
     options: ReportOptions,
     catalog: PriceCatalog,
     now: datetime,
-    settings: InferenceSettings = InferenceSettings(),
+    settings: InferenceSettings = InferenceSettings(),  # noqa: B008 - a frozen dataclass (app.report)
     history: HistorySource | None = None,
     save_snapshot_to: Path | None = None,
     spot_prices: SpotPrices = SpotPrices.bundled,

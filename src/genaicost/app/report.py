@@ -21,6 +21,7 @@ from genaicost.domain.prices import PriceCatalog
 from genaicost.domain.report import REPORT_SCHEMA_VERSION, Report
 from genaicost.domain.snapshot import Snapshot
 from genaicost.domain.window import Window
+from genaicost.engine.inference import DEFAULT_IO_COST_RATIO, DEFAULT_MODEL_LABEL
 from genaicost.engine.report import compute_report
 from genaicost.sources.demo import demo_snapshot
 from genaicost.sources.kube_live import load_live
@@ -48,6 +49,24 @@ def parse_aggregate_option(text: str) -> tuple[str, ...]:
 def parse_list_option(text: str) -> tuple[str, ...]:
     """Comma-separated names (e.g. --shared-namespaces) → a tuple without blanks or duplicates."""
     return tuple(dict.fromkeys(k.strip() for k in text.split(",") if k.strip()))
+
+
+@dataclass(frozen=True)
+class InferenceSettings:
+    """How `Report.inference` names models and splits their cost between input and output tokens
+    (--model-label, --io-cost-ratio); used by `build_report` and app.inference."""
+
+    model_label: str = DEFAULT_MODEL_LABEL
+    io_cost_ratio: float = DEFAULT_IO_COST_RATIO
+
+    def __post_init__(self) -> None:
+        if not self.model_label.strip():
+            raise InputError("the model label must not be empty", field="--model-label")
+        if not self.io_cost_ratio > 0:
+            raise InputError(
+                f"{self.io_cost_ratio:g}: an output token must cost more than zero input tokens",
+                field="--io-cost-ratio",
+            )
 
 
 @dataclass(frozen=True)
@@ -126,11 +145,13 @@ def build_report(
     spot_prices: SpotPrices = SpotPrices.bundled,
     aws_session: Any = None,
     history: HistorySource | None = None,
+    settings: InferenceSettings = InferenceSettings(),
 ) -> Report:
     """Collect from the chosen source (optionally saving the snapshot), then compute the Report.
 
     Spot nodes are priced live from DescribeSpotPriceHistory when `spot_prices` allows and `aws_session`
-    has credentials (see app.spot_prices)."""
+    has credentials (see app.spot_prices). `settings` apply to `Report.inference` (filled when the source has
+    serving-engine metrics, i.e. Prometheus history or a snapshot saved from it)."""
     snapshot = collect_snapshot(
         demo=demo,
         snapshot_files=snapshot_files,
@@ -143,7 +164,14 @@ def build_report(
     if save_snapshot_to is not None:
         save_snapshot(snapshot, save_snapshot_to)
     catalog, snapshot = with_spot_prices(catalog, snapshot, spot_prices, aws_session, now)
-    return compute_report(snapshot, catalog, options, generated_at=now)
+    return compute_report(
+        snapshot,
+        catalog,
+        options,
+        generated_at=now,
+        model_label=settings.model_label,
+        io_cost_ratio=settings.io_cost_ratio,
+    )
 
 
 def load_report(path: Path) -> Report:
