@@ -64,10 +64,10 @@ def chunked_instant(client: PrometheusClient, template: str, window: Window, *, 
         raise ValueError(f"template has no {RANGE_PLACEHOLDER} or {CHUNK_PLACEHOLDER} placeholder: {template}")
     if combine not in ("sum", "max", "min"):
         raise ValueError(f"combine must be sum, max or min, got {combine!r}")
-    frames = [
-        client.instant(chunk_query(template, chunk, step_s), chunk.end)
+    frames = client.instant_many([
+        (chunk_query(template, chunk, step_s), chunk.end)
         for chunk in window_chunks(window, chunk_hours=chunk_hours, step_s=step_s)
-    ]
+    ])
     return combine_frames(frames, by=by, combine=combine)
 
 

@@ -7,7 +7,9 @@ Thanos, Mimir, VictoriaMetrics): `base_url` is the prefix in front of `/api/v1/.
 from __future__ import annotations
 
 import ssl
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -56,12 +58,15 @@ class PrometheusClient:
     def __init__(self, base_url: str, *, bearer_token: str | None = None,
                  basic_auth: tuple[str, str] | None = None, headers: dict[str, str] | None = None,
                  verify: bool | str | Path = True, timeout_s: float = 30.0, retries: int = 3,
-                 backoff_s: float = 0.5, transport: httpx.BaseTransport | None = None) -> None:
+                 backoff_s: float = 0.5, transport: httpx.BaseTransport | None = None,
+                 concurrency: int = 4) -> None:
         if not base_url.startswith(("http://", "https://")):
             raise InputError(f"Prometheus URL {base_url!r}: expected http://HOST:PORT or https://HOST[/prefix]",
                              field="--prometheus")
-        if retries < 0 or backoff_s < 0 or timeout_s <= 0:
-            raise ValueError("retries and backoff_s must be >= 0 and timeout_s > 0")
+        if retries < 0 or backoff_s < 0 or timeout_s <= 0 or concurrency < 1:
+            raise ValueError("retries and backoff_s must be >= 0, timeout_s > 0 and concurrency >= 1")
+        self.concurrency = concurrency
+        self._count_lock = threading.Lock()
         self.base_url = base_url.rstrip("/")
         self.timeout_s = timeout_s
         self.retries = retries
@@ -81,6 +86,16 @@ class PrometheusClient:
             return instant_frame(data)
         except ValueError as exc:
             raise PrometheusError(str(exc), url=self.base_url, query=query) from None
+
+    def instant_many(self, queries: list[tuple[str, datetime]]) -> list[pl.DataFrame]:
+        """`instant` for each (query, at), up to `concurrency` at a time; results in the given order.
+
+        The per-chunk queries of a long window are independent; Prometheus evaluates concurrent queries on
+        its own cores (`--query.max-concurrency`, 20 by default), so this divides the wall time."""
+        if self.concurrency == 1 or len(queries) < 2:
+            return [self.instant(query, at) for query, at in queries]
+        with ThreadPoolExecutor(max_workers=min(self.concurrency, len(queries))) as pool:
+            return list(pool.map(lambda qa: self.instant(*qa), queries))
 
     def range(self, query: str, start: datetime, end: datetime, step_s: float) -> pl.DataFrame:
         """Evaluate `query` over [start, end] every `step_s`: labels + `timestamp` (UTC) + `value`, a row per point."""
@@ -103,7 +118,8 @@ class PrometheusClient:
         self.close()
 
     def _query(self, path: str, query: str, params: dict[str, str]) -> dict[str, Any]:
-        self.query_count += 1
+        with self._count_lock:
+            self.query_count += 1
         form = {"query": query, **params, "timeout": f"{self.timeout_s:g}s"}
         last, last_delay = "", None
         for attempt in range(self.retries + 1):
@@ -126,7 +142,8 @@ class PrometheusClient:
         return max(backoff, min(asked_s, RETRY_AFTER_MAX_S)) if asked_s is not None else backoff
 
     def _attempt(self, url: str, query: str, form: dict[str, str]) -> dict[str, Any]:
-        self.request_count += 1
+        with self._count_lock:
+            self.request_count += 1
         try:
             if len(urlencode(form)) > POST_ABOVE_CHARS:
                 response = self._http.post(url, data=form)
@@ -156,9 +173,10 @@ class PrometheusClient:
         return body
 
     def _keep_warnings(self, body: dict[str, Any]) -> None:
-        for warning in body.get("warnings") or []:
-            if str(warning) not in self.warnings:
-                self.warnings.append(str(warning))
+        with self._count_lock:
+            for warning in body.get("warnings") or []:
+                if str(warning) not in self.warnings:
+                    self.warnings.append(str(warning))
 
 
 def _headers(bearer_token: str | None, extra: dict[str, str] | None) -> dict[str, str]:

@@ -39,7 +39,9 @@ from genaicost.sources.prometheus.history_pods import (
 )
 from genaicost.sources.prometheus.history_storage import service_pods_table, services_table, volumes_table
 
-CHUNK_HOURS = 24.0
+# A 6 h chunk at a 5 m resolution is 72 subquery steps: each query's work stays bounded (well inside
+# Prometheus' default 2 min query timeout at 10,000 pods) and the chunks run `client.concurrency` at a time.
+CHUNK_HOURS = 6.0
 MAX_LISTED = 10
 # template name → (labels kept, how chunks combine); templates not listed keep every label (raw rows)
 COMBINE: dict[str, tuple[list[str], str]] = {
@@ -86,8 +88,8 @@ def fetch_history(client: PrometheusClient, window: Window, step_s: float) -> Fe
 
 def raw_chunks(client: PrometheusClient, template: str, window: Window, step_s: float) -> pl.DataFrame:
     """Every series of every chunk, in chunk order (for label-per-key metrics like kube_pod_labels)."""
-    frames = [client.instant(chunk_query(template, chunk, step_s), chunk.end)
-              for chunk in window_chunks(window, chunk_hours=CHUNK_HOURS, step_s=step_s)]
+    frames = client.instant_many([(chunk_query(template, chunk, step_s), chunk.end)
+                                  for chunk in window_chunks(window, chunk_hours=CHUNK_HOURS, step_s=step_s)])
     frames = [f for f in frames if f.height]
     return pl.concat(frames, how="diagonal") if frames else pl.DataFrame()
 

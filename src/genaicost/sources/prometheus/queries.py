@@ -43,19 +43,23 @@ RUNNING_UID: Final = f"max by (namespace, pod, uid) ({at_step(PHASE_RUNNING)} ==
 RUNNING_NAME: Final = f"max by (namespace, pod) ({at_step(PHASE_RUNNING)} == 1)"
 # CPU used in the step: the slope of the last scrape interval (irate over 2.5 steps: the last two samples),
 # exact when the resolution is the scrape interval; no rate() extrapolation at series starts and restarts
-CPU_USE: Final = (f"(sum by (namespace, pod, container) (irate({CPU_SECONDS}[{{irate}}]))"
-                  f" and on (namespace, pod) {RUNNING_NAME})")
-RAM_USE: Final = (f"(sum by (namespace, pod, container) ({at_step(WORKING_SET)})"
-                  f" and on (namespace, pod) {RUNNING_NAME})")
-CPU_REQ: Final = (f"(sum by (namespace, pod, container) ({at_step(CPU_REQUESTS)})"
-                  f" and on (namespace, pod) {RUNNING_NAME})")
-RAM_REQ: Final = (f"(sum by (namespace, pod, container) ({at_step(RAM_REQUESTS)})"
-                  f" and on (namespace, pod) {RUNNING_NAME})")
+CPU_USE_ANY: Final = f"sum by (namespace, pod, container) (irate({CPU_SECONDS}[{{irate}}]))"
+RAM_USE_ANY: Final = f"sum by (namespace, pod, container) ({at_step(WORKING_SET)})"
+CPU_REQ_ANY: Final = f"sum by (namespace, pod, container) ({at_step(CPU_REQUESTS)})"
+RAM_REQ_ANY: Final = f"sum by (namespace, pod, container) ({at_step(RAM_REQUESTS)})"
+
+
+def running(expr: str) -> str:
+    """`expr` (by namespace, pod, container) only at the steps its pod is Running."""
+    return f"({expr} and on (namespace, pod) {RUNNING_NAME})"
 
 
 def billed(req: str, use: str) -> str:
-    """max(request, usage) at each step: the request where it is larger, else the usage, else the request."""
-    return f"(({req} > {use}) or {use} or {req})"
+    """max(request, usage) at each step, each side evaluated once: the two sides get a distinguishing `side`
+    label so that `or` keeps both, and `max by` picks the larger (a missing side counts as absent, so a
+    container without a request is billed its usage and one without usage its request)."""
+    both = f'label_replace({req}, "side", "request", "", "") or label_replace({use}, "side", "usage", "", "")'
+    return running(f"max by (namespace, pod, container) ({both})")
 
 
 # --- nodes --------------------------------------------------------------------------------------------
@@ -83,10 +87,10 @@ REQUESTS_SUM: Final = ("sum_over_time((sum by (namespace, pod, uid, container, r
                        f"({at_step('kube_pod_container_resource_requests')})"
                        f" and on (namespace, pod, uid) {RUNNING_UID})"
                        "[{range}])")
-CPU_USAGE_SUM: Final = f"sum_over_time({CPU_USE}[{{range}}])"
-RAM_USAGE_SUM: Final = f"sum_over_time({RAM_USE}[{{range}}])"
-CPU_BILLED_SUM: Final = f"sum_over_time({billed(CPU_REQ, CPU_USE)}[{{range}}])"
-RAM_BILLED_SUM: Final = f"sum_over_time({billed(RAM_REQ, RAM_USE)}[{{range}}])"
+CPU_USAGE_SUM: Final = f"sum_over_time({running(CPU_USE_ANY)}[{{range}}])"
+RAM_USAGE_SUM: Final = f"sum_over_time({running(RAM_USE_ANY)}[{{range}}])"
+CPU_BILLED_SUM: Final = f"sum_over_time({billed(CPU_REQ_ANY, CPU_USE_ANY)}[{{range}}])"
+RAM_BILLED_SUM: Final = f"sum_over_time({billed(RAM_REQ_ANY, RAM_USE_ANY)}[{{range}}])"
 
 # --- volumes ------------------------------------------------------------------------------------------
 
