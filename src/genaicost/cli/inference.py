@@ -49,8 +49,10 @@ from genaicost.cli.source_options import (
 from genaicost.engine.inference import DEFAULT_IO_COST_RATIO, DEFAULT_MODEL_LABEL
 from genaicost.render import render
 
-HELP = """Each model's unit economics for a window: cost, tokens in/out, requests, $ per 1M tokens (blended,
-input, output), $ per request, GPU-hours, GPU utilization, tokens per GPU-hour, p50/p95 latency.
+HELP = """Each model's unit economics for a window: $ per 1M tokens, $ per request, GPU use, latency.
+
+Per model: cost, tokens in/out, requests, $ per 1M tokens (blended, input, output), $ per request,
+GPU-hours, GPU utilization, tokens per GPU-hour, p50/p95 time to first token and end-to-end latency.
 
 Serving metrics (vLLM, SGLang, TGI, NIM) come from --prometheus; a model's cost is the cost of its pods over
 the window (with their share of idle when --share-idle). --demo and kubectl snapshots have no serving
