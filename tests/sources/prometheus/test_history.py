@@ -16,7 +16,7 @@ from genaicost.pricing.bundled import load_catalog
 from genaicost.sources.prometheus import history
 from genaicost.sources.prometheus.client import PrometheusClient
 from genaicost.sources.prometheus.history import fetch_history, load_history
-from genaicost.sources.prometheus.queries import HISTORY_TEMPLATES
+from genaicost.sources.prometheus.queries import HISTORY_TEMPLATES, RAW_TEMPLATES
 
 NOW = datetime(2025, 4, 1, tzinfo=UTC)
 STEP_S = 60.0  # the scenarios' scrape interval
@@ -107,7 +107,7 @@ def test_query_budget_is_templates_times_chunks_whatever_the_pods(prometheus_fac
         with PrometheusClient(inst.url) as client:
             fetch_history(client, window, STEP_S)
             counts.append(client.query_count)
-    assert counts == [len(HISTORY_TEMPLATES) * 2] * 2
+    assert counts == [len(HISTORY_TEMPLATES) * 2 + 1] * 2  # + the scrape-interval check (once per run)
 
 
 def test_unreachable_prometheus_names_the_url_and_query() -> None:
@@ -117,3 +117,20 @@ def test_unreachable_prometheus_names_the_url_and_query() -> None:
     with (PrometheusClient("http://127.0.0.1:9", retries=0, timeout_s=2.0) as client,
           pytest.raises(PrometheusError, match=r"http://127\.0\.0\.1:9.*kube_node_info")):
         load_history(client, Window.ending_at(NOW, 1.0), resolution_s=STEP_S, now=NOW)
+
+
+@pytest.mark.parametrize("name", ["churn", "gpu-sharing", "no-dcgm"])
+def test_raw_range_forms_match_the_subqueries_when_the_scrape_interval_is_the_resolution(
+        prometheus_factory: Any, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    inst = prometheus_factory(name)
+    with PrometheusClient(inst.url) as client:
+        assert history.scrape_matches_resolution(client, inst.window, STEP_S)
+        assert not history.scrape_matches_resolution(client, inst.window, 2 * STEP_S)  # 2 samples per step
+        raw = fetch_history(client, inst.window, STEP_S)
+        monkeypatch.setattr(history, "scrape_matches_resolution", lambda *_: False)
+        sub = fetch_history(client, inst.window, STEP_S)
+    for template in RAW_TEMPLATES:
+        by = [c for c in sub[template].columns if c != "value"]
+        want, got = sub[template].sort(by), raw[template].sort(by)
+        assert got.drop("value").equals(want.drop("value")), template
+        assert got["value"].to_list() == pytest.approx(want["value"].to_list(), rel=1e-12), template

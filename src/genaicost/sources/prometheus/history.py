@@ -73,9 +73,11 @@ Fetched = dict[str, pl.DataFrame]
 
 
 def fetch_history(client: PrometheusClient, window: Window, step_s: float) -> Fetched:
-    """Run every template of `queries.HISTORY_TEMPLATES` over the window's chunks."""
+    """Run every template of `queries.HISTORY_TEMPLATES` over the window's chunks (their raw range forms,
+    `queries.RAW_TEMPLATES`, when `scrape_matches_resolution`)."""
     fetched: Fetched = {}
-    for name, template in q.HISTORY_TEMPLATES.items():
+    templates = q.history_templates(raw=scrape_matches_resolution(client, window, step_s))
+    for name, template in templates.items():
         text = q.with_step(template, step_s)
         if name in COMBINE:
             by, combine = COMBINE[name]
@@ -84,6 +86,18 @@ def fetch_history(client: PrometheusClient, window: Window, step_s: float) -> Fe
         else:
             fetched[name] = raw_chunks(client, text, window, step_s)
     return fetched
+
+
+def scrape_matches_resolution(client: PrometheusClient, window: Window, step_s: float) -> bool:
+    """Whether the raw range forms give the subqueries' results: in the window's last chunk, the longest-lived
+    kube_node_info and cAdvisor working-set series have one sample per step (no cAdvisor series: no usage to
+    count), and no pod has two phase series at once (kube-state-metrics scraped twice). One query per run."""
+    chunk = window_chunks(window, chunk_hours=CHUNK_HOURS, step_s=step_s)[-1]
+    steps = round((chunk.end - chunk.start).total_seconds() / step_s)
+    found = client.instant(chunk_query(q.with_step(q.SCRAPE_CHECK, step_s), chunk, step_s), chunk.end)
+    checks = dict(zip(found.get_column("check"), found.get_column("value"), strict=True)) if found.height else {}
+    return (checks.get("ksm_samples") == steps and checks.get("cadvisor_samples", steps) == steps
+            and checks.get("ksm_copies", 1.0) <= 1)
 
 
 def raw_chunks(client: PrometheusClient, template: str, window: Window, step_s: float) -> pl.DataFrame:

@@ -143,6 +143,82 @@ HISTORY_TEMPLATES: Final[dict[str, str]] = {
     "endpoint_addresses": ENDPOINT_ADDRESSES,
 }
 
+# --- raw range forms (docs/prometheus-queries.md, "Raw samples") ------------------------------------
+# When every scrape interval equals the resolution, the subquery step ending at t reads exactly the sample at
+# t − step, so the chunk's steps are its samples in [chunk start, chunk end): `x[{chunk}] offset {half}` selects
+# exactly those (the half-step margins again make the Prometheus 2 / 3 boundary rules irrelevant). Raw range
+# functions over them are ~10× cheaper than subqueries that aggregate at every step. `fetch_history` uses these
+# forms only when `SCRAPE_CHECK` says the condition holds, and the subquery templates above otherwise.
+
+
+def over_chunk(function: str, selector: str) -> str:
+    """`function` over the raw samples of the chunk's steps."""
+    return f"{function}({selector}[{{chunk}}] offset {{half}})"
+
+
+# Running samples per pod (the phase series is 1 while Running, 0 otherwise). `sum by`, not `max by`: a
+# kube-state-metrics restart splits a pod's phase into two series (new `instance`) whose samples add up;
+# duplicated exporters (two series at once) are ruled out by SCRAPE_CHECK's `ksm_copies`.
+RUNNING_STEPS_RAW: Final = f"(sum by (namespace, pod, uid) ({over_chunk('sum_over_time', PHASE_RUNNING)}) > 0)"
+
+
+def request_mean(selector: str, by: str) -> str:
+    """The mean of a request over the chunk (constant unless resized in place), one per `by` label set."""
+    return f"max by ({by}) ({over_chunk('avg_over_time', selector)})"
+
+
+def request_steps(selector: str) -> str:
+    """Σ over Running steps of the request, per (namespace, pod, uid, container, resource): mean × Running steps."""
+    return (f"{request_mean(selector, 'namespace, pod, uid, container, resource')}"
+            f" * on (namespace, pod, uid) group_left () {RUNNING_STEPS_RAW}")
+
+
+def billed_raw(req: str, use_series: str, use_sum: str) -> str:
+    """Σ over steps of max(request, usage) = request × Running steps + Σ max(0, usage − request).
+
+    The per-step comparison is the only subquery left: each usage series minus its container's chunk-mean
+    request, which `@ end()` evaluates once per query instead of once per step. The `side` label keeps both
+    terms through `or`; a container without usage in the chunk is billed its request, one without a request
+    its usage."""
+    by = "namespace, pod, container"
+    request = f"sum by ({by}) ({request_steps(req)})"
+    mean = f"max by ({by}) (avg_over_time({req}[{{chunk}}] @ end() offset {{half}}))"
+    excess = (f"sum by ({by}) (sum_over_time(clamp_min({use_series} - on ({by}) group_left () {mean}, 0)"
+              "[{range}]))")
+    both = f'label_replace({request}, "side", "request", "", "") or label_replace({excess}, "side", "excess", "", "")'
+    return f"sum by ({by}) ({both}) or {use_sum}"
+
+
+CPU_USE_SERIES: Final = f"irate({CPU_SECONDS}[{{irate}}])"
+RAM_USE_SERIES: Final = at_step(WORKING_SET)
+CPU_USAGE_SUM_RAW: Final = f"sum by (namespace, pod, container) (sum_over_time({CPU_USE_SERIES}[{{range}}]))"
+RAM_USAGE_SUM_RAW: Final = f"sum by (namespace, pod, container) ({over_chunk('sum_over_time', WORKING_SET)})"
+
+# name → raw form, replacing the template of that name when SCRAPE_CHECK passes
+RAW_TEMPLATES: Final[dict[str, str]] = {
+    "pod_running_steps": RUNNING_STEPS_RAW,
+    "requests_sum": request_steps("kube_pod_container_resource_requests"),
+    "cpu_usage_sum": CPU_USAGE_SUM_RAW,
+    "ram_usage_sum": RAM_USAGE_SUM_RAW,
+    "cpu_billed_sum": billed_raw(CPU_REQUESTS, CPU_USE_SERIES, CPU_USAGE_SUM_RAW),
+    "ram_billed_sum": billed_raw(RAM_REQUESTS, RAM_USE_SERIES, RAM_USAGE_SUM_RAW),
+}
+
+# Run once, over the last chunk: the most samples any kube-state-metrics / cAdvisor series has in it (= the
+# chunk's steps when the scrape interval is the resolution and some series lives through the chunk), and the
+# most phase series one pod has at one step (1 unless kube-state-metrics is scraped twice).
+SCRAPE_CHECK: Final = (
+    f'label_replace(max({over_chunk("count_over_time", "kube_node_info")}), "check", "ksm_samples", "", "")'
+    f' or label_replace(max({over_chunk("count_over_time", WORKING_SET)}), "check", "cadvisor_samples", "", "")'
+    f' or label_replace(max(count by (namespace, pod, uid) ({at_step(PHASE_RUNNING)})), "check", "ksm_copies", "",'
+    ' "")')
+
+
+def history_templates(raw: bool) -> dict[str, str]:
+    """HISTORY_TEMPLATES, with the raw range forms in place of the subqueries when `raw`."""
+    return {name: RAW_TEMPLATES.get(name, t) if raw else t for name, t in HISTORY_TEMPLATES.items()}
+
+
 # what each exporter's absence looks like, for the warnings
 KSM_METRICS: Final = ("kube_node_info", "kube_node_labels", "kube_node_status_capacity", "kube_pod_status_phase",
                       "kube_pod_info", "kube_pod_owner", "kube_pod_container_resource_requests")
