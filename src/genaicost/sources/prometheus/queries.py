@@ -3,7 +3,9 @@
 Each template holds `{range}`, replaced per chunk by the subquery range (e.g. `86400s:300s`), and is
 evaluated once per chunk at the chunk's end; `{rate}` (the rate() window) is filled in once per run.
 Every query aggregates in PromQL (`sum by` / `max by` / `count_over_time`), so the number of queries is
-len(HISTORY_TEMPLATES) × chunks whatever the number of pods and nodes.
+len(HISTORY_TEMPLATES) × chunks (+ one SCRAPE_CHECK per run) whatever the number of pods and nodes.
+When the scrape interval is the resolution, RAW_TEMPLATES replace six of them with raw range functions over
+the chunk's samples (`{chunk}`), which give the same numbers for a fraction of the cost.
 
 Hours are counted in steps: a subquery `x[{range}]` samples `x` once per step, so
 `count_over_time(x[{range}])` × step = the time `x` existed, and `sum_over_time(x[{range}])` ÷ that count
