@@ -14,15 +14,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from genaicost.app.report import HistorySource, InferenceSettings, collect_snapshot
-from genaicost.app.spot_prices import SpotPrices, with_spot_prices
+from genaicost.app.report import HistorySource, InferenceSettings, build_report
+from genaicost.app.spot_prices import SpotPrices
 from genaicost.domain.errors import InputError
 from genaicost.domain.options import ReportOptions
 from genaicost.domain.prices import PriceCatalog
 from genaicost.domain.report import Report
 from genaicost.engine.inference import NO_SERVING_METRICS
-from genaicost.engine.report import compute_report
-from genaicost.sources.snapshot_file import save_snapshot
 
 
 def build_inference_report(
@@ -44,26 +42,21 @@ def build_inference_report(
         raise InputError(
             "give a source: --prometheus URL (serving metrics), --snapshot FILE or --demo", field="--prometheus"
         )
-    snapshot = collect_snapshot(
+    report = build_report(
         demo=demo,
         snapshot_files=snapshot_files,
         kubeconfig=None,
         context=None,
         window_hours=window_hours,
+        options=options,
+        catalog=catalog,
         now=now,
+        save_snapshot_to=save_snapshot_to,
+        spot_prices=spot_prices,
+        aws_session=aws_session,
         history=history,
+        settings=settings,
     )
-    if save_snapshot_to is not None:
-        save_snapshot(snapshot, save_snapshot_to)
-    catalog, snapshot = with_spot_prices(catalog, snapshot, spot_prices, aws_session, now)
-    report = compute_report(
-        snapshot,
-        catalog,
-        options,
-        generated_at=now,
-        model_label=settings.model_label,
-        io_cost_ratio=settings.io_cost_ratio,
-    )
-    if snapshot.model_usage.height == 0:
+    if not report.inference:  # the source had no serving-engine metrics
         report = report.model_copy(update={"warnings": [*report.warnings, NO_SERVING_METRICS]})
     return report
