@@ -92,3 +92,73 @@ def test_prometheus_and_demo_are_two_sources() -> None:
 
     result = CliRunner().invoke(app, ["report", "--demo", "--prometheus", "http://127.0.0.1:9"])
     assert result.exit_code == 2 and "two sources" in result.output
+
+
+def _report_json(inst: Any, *extra: str) -> dict[str, Any]:
+    import json
+
+    from typer.testing import CliRunner
+
+    from genaicost.cli.main import app
+
+    span = f"{inst.window.start.isoformat()},{inst.window.end.isoformat()}"
+    result = CliRunner().invoke(app, ["report", "--prometheus", inst.url, "--window", span, "--resolution", "1m",
+                                      "--format", "json", "--spot-prices", "bundled", *extra])
+    assert result.exit_code == 0, result.output
+    out: dict[str, Any] = json.loads(result.stdout)
+    return out
+
+
+@pytest.mark.parametrize(("name", "replicas"), [("lb-web", 3), ("lb-web-6", 6)])
+def test_load_balancer_cost_lands_on_the_pods_behind_its_endpoints(prometheus_factory: Any, name: str,
+                                                                   replicas: int) -> None:
+    from prom.scenarios import POD_WORKER, shop_pod
+
+    report = _report_json(prometheus_factory(name), "--aggregate", "pod")
+    lines = {a["name"]: a for a in report["allocations"]}
+    # NLB web/shop: 2 h × $0.0225 (bundled us-east-1) = $0.045, split equally over the pods whose IPs are its
+    # kube_endpoint_address ips: $0.015 each with 3 replicas, $0.0075 with 6
+    for i in range(replicas):
+        assert lines[f"web/{shop_pod(i)}"]["network_usd"] == pytest.approx(0.045 / replicas, abs=1e-9)
+    assert lines[f"web/{POD_WORKER}"]["network_usd"] == 0.0  # not behind the Service
+    assert "__unmounted__" not in lines
+    pods = {f"web/{POD_WORKER}", *(f"web/{shop_pod(i)}" for i in range(replicas))}
+    assert set(lines) == {"__idle__", "__overhead__", *pods}
+    assert report["totals"]["network_usd"] == pytest.approx(0.045, abs=1e-9)
+    # m6i.xlarge 2 h × $0.192 + EKS 2 h × $0.10 + NLB $0.045
+    assert report["totals"]["total_usd"] == pytest.approx(2 * 0.192 + 2 * 0.10 + 0.045, abs=1e-6)
+    assert not report["partial"]
+
+
+def test_without_kube_state_metrics_the_report_is_partial_and_names_the_metrics(prometheus_factory: Any) -> None:
+    report = _report_json(prometheus_factory("no-ksm"), "--aggregate", "namespace")
+    assert report["partial"] is True
+    ksm = [w for w in report["warnings"] if "no kube-state-metrics series" in w]
+    assert len(ksm) == 1
+    for metric in ("kube_node_info", "kube_node_labels", "kube_node_status_capacity", "kube_pod_status_phase",
+                   "kube_pod_info", "kube_pod_owner", "kube_pod_container_resource_requests"):
+        assert metric in ksm[0]
+    # nothing to cost: no node, and without nodes neither the region nor EKS (so no control-plane fee) is known
+    assert report["nodes"] == [] and report["totals"]["total_usd"] == 0.0
+    assert "the report shows no cost" in ksm[0]
+
+
+def test_without_cadvisor_cpu_and_memory_are_billed_by_requests(prometheus_factory: Any) -> None:
+    report = _report_json(prometheus_factory("no-cadvisor"), "--aggregate", "namespace", "--split", "aws-scad")
+    assert report["partial"] is True
+    cadvisor = [w for w in report["warnings"] if "no cAdvisor series" in w]
+    assert len(cadvisor) == 1
+    assert "container_cpu_usage_seconds_total" in cadvisor[0]
+    assert "container_memory_working_set_bytes" in cadvisor[0]
+    web = next(a for a in report["allocations"] if a["name"] == "web")
+    # web/api by its requests: 0.5 cores × 6 h = 3.0 core-hours (4.5 with its usage), 1 GiB × 6 h = 6 GiB-hours;
+    # m6i.xlarge $0.192/h split aws-scad: unit = 0.192 / (0.9 × 4 + 0.1 × 16) = 0.192 / 5.2
+    unit = 0.192 / 5.2
+    assert web["cpu_core_hours"] == pytest.approx(3.0) and web["ram_gib_hours"] == pytest.approx(6.0)
+    assert web["cpu_usage_core_hours"] is None and web["ram_usage_gib_hours"] is None
+    assert web["cpu_usd"] == pytest.approx(3.0 * 0.9 * unit, abs=1e-9)          # $0.0996923
+    assert web["ram_usd"] == pytest.approx(6.0 * 0.1 * unit, abs=1e-9)          # $0.0221538
+    assert web["total_usd"] == pytest.approx(0.1218462, abs=1e-6)
+    # the cluster still costs what its nodes cost: 6 × $0.192 + 3 × $2.1824 + EKS $0.60 + gp3 + NLB
+    assert report["totals"]["total_usd"] == pytest.approx(6 * 0.192 + 3 * 2.1824 + 0.6 + 100 * 0.08 / 730 * 6
+                                                          + 0.135, abs=0.005)

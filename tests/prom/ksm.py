@@ -13,7 +13,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from .counters import counter
-from .model import Container, Node, Pod, Scenario
+from .model import Container, LoadBalancer, Node, Pod, Scenario
 from .promgen import Block, Family, render_labels
 
 GIB = 1024.0**3
@@ -44,6 +44,7 @@ F = {name: Family(name, kind, help_) for name, kind, help_ in [
     ("kube_storageclass_info", "gauge", "[STABLE] Information about storageclass."),
     ("kube_service_spec_type", "gauge", "[STABLE] Type about service."),
     ("kube_service_annotations", "gauge", "Kubernetes annotations converted to Prometheus labels."),
+    ("kube_endpoint_address", "gauge", "Information about Endpoint available and non available addresses."),
     ("container_cpu_usage_seconds", "counter", "Cumulative cpu time consumed in seconds."),
     ("container_memory_working_set_bytes", "gauge", "Current working set in bytes."),
 ]}
@@ -174,6 +175,21 @@ def service_blocks(scn: Scenario) -> Iterator[Block]:
         yield ksm_block("kube_service_spec_type", key | {"type": "LoadBalancer"}, idx)
         yield ksm_block("kube_service_annotations", key | {
             "annotation_service_beta_kubernetes_io_aws_load_balancer_type": s.lb_type}, idx)
+        yield from endpoint_blocks(scn, s)
+
+
+def endpoint_blocks(scn: Scenario, s: LoadBalancer) -> Iterator[Block]:
+    """kube_endpoint_address of the Service's Endpoints object (same name): one series per port and address
+    (KSM internal/store/endpoint.go: port_protocol, port_number, port_name, ip, ready), an address listed
+    `ready="true"` while its pod is Running and the Service exists."""
+    tl = scn.timeline
+    for name in s.endpoints:
+        pod = scn.pod(name)
+        idx = tl.span(max(s.from_h, pod.from_h), min(s.to_h, pod.to_h))
+        for port_name, port in s.ports:
+            yield ksm_block("kube_endpoint_address", {
+                "namespace": s.namespace, "endpoint": s.name, "port_protocol": "TCP", "port_number": str(port),
+                "port_name": port_name, "ip": pod.pod_ip, "ready": "true"}, idx)
 
 
 def ksm_blocks(scn: Scenario) -> Iterator[Block]:

@@ -170,6 +170,8 @@ class LoadBalancer:
     lb_type: str                      # service.beta.kubernetes.io/aws-load-balancer-type
     from_h: float
     to_h: float
+    endpoints: tuple[str, ...] = ()   # pods (same namespace) whose IPs are its ready Endpoints addresses
+    ports: tuple[tuple[str, int], ...] = (("http", 80),)  # (port name, number), TCP
 
 
 @dataclass(frozen=True)

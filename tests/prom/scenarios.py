@@ -157,7 +157,65 @@ def no_dcgm(start: datetime | None = None) -> Scenario:
                                description="churn without DCGM and serving metrics")
 
 
-SCENARIOS: dict[str, Callable[..., Scenario]] = {"churn": churn, "gpu-sharing": gpu_sharing, "no-dcgm": no_dcgm}
+def no_ksm(start: datetime | None = None) -> Scenario:
+    """`churn` without kube-state-metrics (cAdvisor, DCGM and vLLM only): no node, pod, volume or load balancer
+    can be costed, and without nodes neither the region nor EKS is known: the report is partial and costs $0
+    (the vLLM counters are still there: 534,000 prompt tokens shown, no pod to charge them to)."""
+    return dataclasses.replace(churn(start), name="no-ksm", exporters=frozenset({"cadvisor", "dcgm", "serving"}),
+                               description="churn without kube-state-metrics")
+
+
+def no_cadvisor(start: datetime | None = None) -> Scenario:
+    """`churn` without cAdvisor: CPU and memory are billed by requests. web/api: 0.5 cores x 6 h = 3.0 core-hours
+    (not 4.5) and 1 GiB x 6 h = 6 GiB-hours; on the m6i.xlarge ($0.192/h, 4 vCPU, 16 GiB) split aws-scad:
+    unit = 0.192 / (0.9 x 4 + 0.1 x 16) = 0.192 / 5.2, c = 0.9 unit = $0.0332308/vCPU-h, m = 0.1 unit =
+    $0.00369231/GiB-h -> 3 x c + 6 x m = 0.0996923 + 0.0221538 = $0.1218462 (with cAdvisor: 4.5 c + 6 m
+    = $0.1716923)."""
+    return dataclasses.replace(churn(start), name="no-cadvisor", exporters=frozenset({"ksm", "dcgm", "serving"}),
+                               description="churn without cAdvisor")
+
+
+def lb_web(start: datetime | None = None, replicas: int = 3) -> Scenario:
+    """2 h at 60 s (120 samples), 2025-03-05 00:00-02:00 UTC, kube-state-metrics + cAdvisor only.
+
+    - m6i.xlarge on-demand (node group "system") 0-2 h: 2 node-hours x $0.192 = $0.384.
+    - web/shop (Deployment) `replicas` pods 0-2 h, pod IPs 10.0.1.110 + i; cpu request 0.25 (usage 0.1),
+      memory 256 MiB (usage 128 MiB); web/worker (Deployment) 0-2 h, IP 10.0.1.200, behind no Service.
+    - Service web/shop type LoadBalancer (nlb) 0-2 h; its Endpoints list the shop pods' IPs (ready) on two
+      ports (http 80, metrics 9090): kube_endpoint_address = 2 series per pod.
+      NLB 2 h x $0.0225 = $0.045 split equally over the shop pods: 3 replicas -> $0.015 each, 6 -> $0.0075;
+      the worker gets none and nothing is left to __unmounted__.
+    - Total (3 or 6 replicas): $0.384 + EKS 2 x $0.10 + $0.045 = $0.629.
+    """
+    tl = Timeline(start or datetime(2025, 3, 5, tzinfo=UTC), 2.0, 60)
+    nodes = (Node(NODE_M6I, "m6i.xlarge", "on-demand", "us-east-1a", 4, 16 * GIB, 0, 2, "eks-nodegroup", "system",
+                  "10.0.1.10", "i-0a1b2c3d4e5f60001"),)
+    shop = Container("shop", 0.25, 256 * MIB, ((0, 2, 0.1),), ((0, 2, 128 * MIB),))
+    worker = Container("worker", 0.5, 512 * MIB, ((0, 2, 0.2),), ((0, 2, 256 * MIB),))
+    shops = tuple(Pod("web", shop_pod(i), f"2b3c4d5e-0000-4000-8000-{i:012d}", NODE_M6I, "Deployment", "shop",
+                      {"app": "shop", "team": "web"}, (shop,), 0, 2, pod_ip=f"10.0.1.{110 + i}")
+                  for i in range(replicas))
+    pods = (*shops, Pod("web", POD_WORKER, "2b3c4d5e-0000-4000-8000-999999999999", NODE_M6I, "Deployment", "worker",
+                        {"app": "worker", "team": "web"}, (worker,), 0, 2, pod_ip="10.0.1.200"))
+    services = (LoadBalancer("web", "shop", "7c1d-0000-0000-0000-000000000002", "nlb", 0, 2,
+                             endpoints=tuple(shop_pod(i) for i in range(replicas)),
+                             ports=(("http", 80), ("metrics", 9090))),)
+    name = "lb-web" if replicas == 3 else f"lb-web-{replicas}"
+    return Scenario(name, tl, nodes, pods, services=services,
+                    exporters=frozenset({"ksm", "cadvisor"}), description="NLB in front of a Deployment's pods")
+
+
+def shop_pod(i: int) -> str:
+    return f"shop-6d4cf56db6-s{i:04d}"
+
+
+POD_WORKER = "worker-6d4cf56db6-w0rk1"
+
+
+SCENARIOS: dict[str, Callable[..., Scenario]] = {
+    "churn": churn, "gpu-sharing": gpu_sharing, "no-dcgm": no_dcgm, "no-ksm": no_ksm, "no-cadvisor": no_cadvisor,
+    "lb-web": lb_web, "lb-web-6": lambda start=None: lb_web(start, replicas=6),
+}
 
 
 def scenario(name: str, start: datetime | None = None) -> Scenario:

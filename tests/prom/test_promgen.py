@@ -27,7 +27,9 @@ from prom.scenarios import (
     POD_QWEN,
     POD_REPORT,
     POD_VLLM,
+    POD_WORKER,
     scenario,
+    shop_pod,
 )
 from prom.truth import container_truth, model_truth, node_hours, node_samples
 
@@ -216,3 +218,33 @@ def test_no_dcgm_has_only_ksm_and_cadvisor(parsed: dict[str, Series]) -> None:
     names = {n for n, _ in parsed["no-dcgm"]}
     assert not {n for n in names if re.match(r"DCGM_|vllm:|sglang:|tgi_", n)}
     assert {"kube_pod_info", "container_cpu_usage_seconds_total", "container_memory_working_set_bytes"} <= names
+
+
+def test_lb_web_endpoint_addresses_are_the_shop_pods_ips(tmp_path: Path) -> None:
+    path = tmp_path / "lb-web.om"
+    write_scenario(scenario("lb-web"), path)
+    all_series = series(parse(path))
+    addresses = {(dict(lab)["endpoint"], dict(lab)["ip"], dict(lab)["port_name"], dict(lab)["port_number"],
+                  dict(lab)["port_protocol"], dict(lab)["ready"], dict(lab)["namespace"]): len(pts)
+                 for (n, lab), pts in all_series.items() if n == "kube_endpoint_address"}
+    # KSM: one series per port and address, value 1; the 3 shop pods on 2 ports, each for 120 samples (0-2 h)
+    want = {("shop", f"10.0.1.{110 + i}", port, number, "TCP", "true", "web"): 120
+            for i in range(3) for port, number in (("http", "80"), ("metrics", "9090"))}
+    assert addresses == want
+    ips = {dict(lab)["pod"]: dict(lab)["pod_ip"] for (n, lab), _ in all_series.items() if n == "kube_pod_info"}
+    assert ips == {shop_pod(0): "10.0.1.110", shop_pod(1): "10.0.1.111", shop_pod(2): "10.0.1.112",
+                   POD_WORKER: "10.0.1.200"}
+    assert all(v == 1.0 for pts in pick(all_series, "kube_endpoint_address") for _, v in pts)
+
+
+@pytest.mark.parametrize(("name", "absent", "present"), [
+    ("no-ksm", r"kube_", "container_cpu_usage_seconds"),
+    ("no-cadvisor", r"container_", "kube_pod_info"),
+])
+def test_missing_exporter_scenarios_lack_only_that_exporter(tmp_path: Path, name: str, absent: str,
+                                                            present: str) -> None:
+    path = tmp_path / f"{name}.om"
+    write_scenario(scenario(name), path)
+    families = set(re.findall(r"^# TYPE (\S+) ", path.read_text(), flags=re.M))
+    assert not {f for f in families if f.startswith(absent)}
+    assert {present, "DCGM_FI_DEV_GPU_UTIL", "vllm:prompt_tokens"} <= families

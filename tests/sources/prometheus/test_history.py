@@ -8,7 +8,7 @@ from typing import Any
 import polars as pl
 import pytest
 from tests.prom import truth
-from tests.prom.scenarios import NODE_G5, NODE_M6I, POD_API, POD_REPORT, POD_VLLM
+from tests.prom.scenarios import NODE_G5, NODE_M6I, POD_API, POD_REPORT, POD_VLLM, shop_pod
 
 from genaicost.domain.options import ReportOptions
 from genaicost.engine.report import compute_report
@@ -108,6 +108,36 @@ def test_query_budget_is_templates_times_chunks_whatever_the_pods(prometheus_fac
             fetch_history(client, window, STEP_S)
             counts.append(client.query_count)
     assert counts == [len(HISTORY_TEMPLATES) * 2 + 1] * 2  # + the scrape-interval check (once per run)
+
+
+@pytest.mark.parametrize("replicas", [3, 6])
+def test_lb_endpoints_map_the_load_balancer_to_its_pods(prometheus_factory: Any, replicas: int) -> None:
+    inst = prometheus_factory("lb-web" if replicas == 3 else f"lb-web-{replicas}")
+    snap = _load(inst)
+    uids = dict(snap.containers.select("pod", "pod_uid").iter_rows())
+    assert snap.services.select("namespace", "name", "lb_kind", "hours").rows() == [("web", "shop", "nlb", 2.0)]
+    # kube_endpoint_address ips 10.0.1.110 … = the shop pods' kube_pod_info pod_ip (2 ports each, counted once);
+    # the worker (10.0.1.200) is not behind it
+    want = sorted(("web", "shop", uids[shop_pod(i)]) for i in range(replicas))
+    assert sorted(snap.service_pods.rows()) == want
+    assert not any("__unmounted__" in n for n in snap.notes)
+
+
+def test_query_budget_does_not_grow_with_the_pods(prometheus_factory: Any) -> None:
+    counts, fetch_counts = [], []
+    for name in ("lb-web", "lb-web-6"):  # the same 2 h window with 3 + 1, then 6 + 1 pods
+        inst = prometheus_factory(name)
+        with PrometheusClient(inst.url) as client:
+            snap = load_history(client, inst.window, resolution_s=STEP_S, now=NOW)
+            counts.append(client.query_count)
+        with PrometheusClient(inst.url) as client:
+            fetch_history(client, inst.window, STEP_S)
+            fetch_counts.append(client.query_count)
+        assert snap.containers.height == (4 if name == "lb-web" else 7)
+    # one 2 h chunk: 25 history templates + the scrape-interval check, + 1 GPU discovery + 1 serving discovery
+    # (neither exporter is there, so nothing else runs)
+    assert fetch_counts == [len(HISTORY_TEMPLATES) + 1] * 2 == [26, 26]
+    assert counts == [len(HISTORY_TEMPLATES) + 3] * 2 == [28, 28]
 
 
 def test_unreachable_prometheus_names_the_url_and_query() -> None:

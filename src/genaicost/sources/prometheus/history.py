@@ -118,7 +118,8 @@ def exporter_warnings(fetched: Fetched) -> tuple[list[str], bool]:
     no_nodes, no_pods = fetched["node_steps"].is_empty(), fetched["pod_running_steps"].is_empty()
     if no_nodes and no_pods:
         return [f"no kube-state-metrics series in the window (expected {', '.join(q.KSM_METRICS)}): no nodes, "
-                "pods, volumes or load balancers could be costed; the report shows the control-plane fee only. "
+                "pods, volumes or load balancers could be costed, nor the EKS control plane (the region and EKS are "
+                "read from the nodes): the report shows no cost. "
                 "Is kube-state-metrics scraped by this Prometheus?"], True
     warnings, partial = [], False
     if no_nodes:
