@@ -9,7 +9,7 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,15 +116,32 @@ class PrometheusServer:
 
 def wait_queryable(url: str, scn: Scenario, *, timeout_s: float = 30.0) -> None:
     """Wait until the backfilled history answers a query at the window's last sample."""
-    last = scn.timeline.timestamps_s()[-1]
+    wait_for_data(url, scn.timeline.timestamps_s()[-1], timeout_s=timeout_s)
+
+
+def wait_for_data(url: str, at_s: float, *, timeout_s: float = 30.0) -> None:
+    """Wait until Prometheus has loaded the backfilled block that holds the sample at `at_s`."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        resp = httpx.get(f"{url}/api/v1/query", params={"query": 'count({__name__!=""})', "time": str(last)},
+        resp = httpx.get(f"{url}/api/v1/query", params={"query": 'count({__name__!=""})', "time": str(at_s)},
                          timeout=10.0)
         if resp.status_code == 200 and resp.json()["data"]["result"]:
             return
         time.sleep(0.2)
-    raise RuntimeError(f"prometheus at {url} has no data at {last} after {timeout_s}s")
+    raise RuntimeError(f"prometheus at {url} has no data at {at_s} after {timeout_s}s")
+
+
+def serve_openmetrics(root: Path, write: Callable[[Path], object], last_sample_s: float) -> Iterator[str]:
+    """Write OpenMetrics with `write(path)`, backfill it, serve it on loopback; yields the URL, then stops."""
+    om, data = root / "data.om", root / "tsdb"
+    write(om)
+    backfill(om, data)
+    server = PrometheusServer.start(data)
+    try:
+        wait_for_data(server.url, last_sample_s)
+        yield server.url
+    finally:
+        server.stop()
 
 
 def dir_size(path: Path) -> int:

@@ -5,20 +5,18 @@ GPU values are means of gauges sampled at the scrape step (subqueries aligned to
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import numpy as np
 import polars as pl
 import pytest
 
 from genaicost.sources.prometheus import PrometheusClient
 from genaicost.sources.prometheus.gpu import assemble_containers, assemble_nodes, gpu_usage, slices
-from prom.backfill import PrometheusServer, backfill
+from prom.backfill import serve_openmetrics
 from prom.model import Timeline
 from prom.promgen import Block, Family, render_labels, write_openmetrics
 from prom.scenarios import NODE_G5, NODE_G6, NODE_P4D, POD_GEMMA, POD_MISTRAL, POD_PHI, POD_QWEN, POD_VLLM
@@ -26,29 +24,6 @@ from prom.scenarios import NODE_G5, NODE_G6, NODE_P4D, POD_GEMMA, POD_MISTRAL, P
 pytestmark = pytest.mark.slow
 MIB = 1024.0**2
 Factory = Callable[[str], Any]  # tests/conftest.py prometheus_factory: name → instance with .url, .window
-
-
-def _wait_for_blocks(url: str) -> None:
-    """The backfilled block answers at the last sample (prometheus loads blocks just after it is ready)."""
-    for _ in range(150):
-        reply = httpx.get(f"{url}/api/v1/query", params={"query": 'count({__name__!=""})',
-                                                         "time": str(TL.timestamps_s()[-1])}, timeout=10.0)
-        if reply.status_code == 200 and reply.json()["data"]["result"]:
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"prometheus at {url} has no data")
-
-
-def _serve(root: Path, write: object) -> Iterator[str]:
-    om, data = root / "data.om", root / "tsdb"
-    write(om)  # type: ignore[operator]
-    backfill(om, data)
-    server = PrometheusServer.start(data)
-    try:
-        _wait_for_blocks(server.url)
-        yield server.url
-    finally:
-        server.stop()
 
 
 def _by(frame: pl.DataFrame, column: str) -> dict[str, dict[str, object]]:
@@ -132,7 +107,7 @@ def _write_variants(path: Path) -> None:
 
 
 def test_label_variants_and_neuron(tmp_path_factory: pytest.TempPathFactory) -> None:
-    for url in _serve(tmp_path_factory.mktemp("variants"), _write_variants):
+    for url in serve_openmetrics(tmp_path_factory.mktemp("variants"), _write_variants, TL.timestamps_s()[-1]):
         with PrometheusClient(url) as client:
             containers, nodes, warnings = gpu_usage(client, TL.window, step_s=60)
     assert warnings == []

@@ -11,13 +11,11 @@ series ending mid-window gains half an interval. Each expected value below is th
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import httpx
 import numpy as np
 import polars as pl
 import pytest
@@ -26,7 +24,7 @@ from genaicost.domain.snapshot import MODEL_LATENCY_SCHEMA, MODEL_USAGE_SCHEMA
 from genaicost.sources.prometheus import PrometheusClient
 from genaicost.sources.prometheus.serving import assemble_latency, assemble_usage, counter_query, model_usage
 from genaicost.sources.prometheus.serving_engines import ENGINES
-from prom.backfill import PrometheusServer, backfill
+from prom.backfill import serve_openmetrics
 from prom.counters import counter
 from prom.model import Timeline
 from prom.promgen import Block, Family, render_labels, write_openmetrics
@@ -35,29 +33,6 @@ from prom.truth import model_truth
 
 pytestmark = pytest.mark.slow
 FIELDS = ["input_tokens", "output_tokens", "cached_input_tokens", "requests", "successful_requests"]
-
-
-def _wait_for_blocks(url: str) -> None:
-    """The backfilled block answers at the last sample (prometheus loads blocks just after it is ready)."""
-    for _ in range(150):
-        reply = httpx.get(f"{url}/api/v1/query", params={"query": 'count({__name__!=""})',
-                                                         "time": str(TL.timestamps_s()[-1])}, timeout=10.0)
-        if reply.status_code == 200 and reply.json()["data"]["result"]:
-            return
-        time.sleep(0.2)
-    raise RuntimeError(f"prometheus at {url} has no data")
-
-
-def _serve(root: Path, write: object) -> Iterator[str]:
-    om, data = root / "data.om", root / "tsdb"
-    write(om)  # type: ignore[operator]
-    backfill(om, data)
-    server = PrometheusServer.start(data)
-    try:
-        _wait_for_blocks(server.url)
-        yield server.url
-    finally:
-        server.stop()
 
 
 Factory = Callable[[str], Any]  # tests/conftest.py prometheus_factory: name → instance with .url, .scenario
@@ -173,7 +148,7 @@ def _write_old_names(path: Path) -> None:
 
 
 def test_older_names_nim_and_sglang_name_label(tmp_path_factory: pytest.TempPathFactory) -> None:
-    for url in _serve(tmp_path_factory.mktemp("old-names"), _write_old_names):
+    for url in serve_openmetrics(tmp_path_factory.mktemp("old-names"), _write_old_names, TL.timestamps_s()[-1]):
         with PrometheusClient(url) as client:
             usage, _, warnings = model_usage(client, TL.window, step_s=60)
     assert warnings == []
