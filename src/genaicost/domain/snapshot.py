@@ -125,6 +125,55 @@ MODEL_LATENCY_SCHEMA: dict[str, Any] = {
     "e2e_p95_seconds": pl.Float64,
 }
 
+# --- optional tables for `genaicost recommend` (empty unless a source fills them) -------------------------
+
+# Usage percentiles over the window per container (Prometheus quantile_over_time; null when unknown).
+USAGE_PERCENTILE_SCHEMA: dict[str, Any] = {
+    "namespace": pl.String,
+    "pod": pl.String,
+    "container": pl.String,
+    "cpu_p50_cores": pl.Float64,
+    "cpu_p95_cores": pl.Float64,
+    "cpu_p99_cores": pl.Float64,
+    "cpu_max_cores": pl.Float64,
+    "ram_p50_bytes": pl.Float64,
+    "ram_p95_bytes": pl.Float64,
+    "ram_p99_bytes": pl.Float64,
+    "ram_max_bytes": pl.Float64,
+}
+
+# PodDisruptionBudgets: the selector's matchLabels as a JSON object string (matchExpressions: see `selector_note`).
+DISRUPTION_BUDGET_SCHEMA: dict[str, Any] = {
+    "namespace": pl.String,
+    "name": pl.String,
+    "match_labels": pl.String,         # JSON object, e.g. {"app": "web"}; "{}" selects every pod of the namespace
+    "min_available": pl.String,        # "2" or "50%"; null when not set
+    "max_unavailable": pl.String,
+    "selector_note": pl.String,        # e.g. "matchExpressions ignored"; null when the selector is matchLabels only
+}
+
+# HorizontalPodAutoscalers and their scale targets.
+AUTOSCALER_SCHEMA: dict[str, Any] = {
+    "namespace": pl.String,
+    "name": pl.String,
+    "target_kind": pl.String,          # Deployment | StatefulSet | ...
+    "target_name": pl.String,
+    "min_replicas": pl.Int64,
+    "max_replicas": pl.Int64,
+}
+
+# Serving-engine load gauges over the window per (pod, model): vLLM num_requests_running, gpu_cache_usage_perc.
+SERVING_LOAD_SCHEMA: dict[str, Any] = {
+    "namespace": pl.String,
+    "pod": pl.String,
+    "model": pl.String,
+    "engine": pl.String,
+    "running_requests_mean": pl.Float64,
+    "running_requests_max": pl.Float64,
+    "kv_cache_usage_mean": pl.Float64, # fraction 0..1
+    "kv_cache_usage_max": pl.Float64,
+}
+
 TABLE_SCHEMAS: dict[str, dict[str, Any]] = {
     "nodes": NODE_SCHEMA,
     "containers": CONTAINER_SCHEMA,
@@ -136,6 +185,10 @@ TABLE_SCHEMAS: dict[str, dict[str, Any]] = {
     "service_pods": SERVICE_POD_SCHEMA,
     "model_usage": MODEL_USAGE_SCHEMA,
     "model_latency": MODEL_LATENCY_SCHEMA,
+    "usage_percentiles": USAGE_PERCENTILE_SCHEMA,
+    "disruption_budgets": DISRUPTION_BUDGET_SCHEMA,
+    "autoscalers": AUTOSCALER_SCHEMA,
+    "serving_load": SERVING_LOAD_SCHEMA,
 }
 
 # Columns a table may omit (conform() fills them with nulls): the history-only measurements.
@@ -194,6 +247,10 @@ class Snapshot:
     service_pods: pl.DataFrame = field(default_factory=lambda: empty_table("service_pods"))
     model_usage: pl.DataFrame = field(default_factory=lambda: empty_table("model_usage"))
     model_latency: pl.DataFrame = field(default_factory=lambda: empty_table("model_latency"))
+    usage_percentiles: pl.DataFrame = field(default_factory=lambda: empty_table("usage_percentiles"))
+    disruption_budgets: pl.DataFrame = field(default_factory=lambda: empty_table("disruption_budgets"))
+    autoscalers: pl.DataFrame = field(default_factory=lambda: empty_table("autoscalers"))
+    serving_load: pl.DataFrame = field(default_factory=lambda: empty_table("serving_load"))
     # e.g. "ignored 12 objects of kinds the report does not use: ConfigMap=10, Secret=2"
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()     # e.g. "pod ml/foo is bound to unknown node ip-1-2-3-4"
