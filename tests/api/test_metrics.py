@@ -152,6 +152,10 @@ def test_model_usd_per_1m_tokens_is_the_inference_line(report: Report, scraped: 
     assert one(per_1m, model=LLAMA, kind="input") == pytest.approx(llama_usd / 12, rel=1e-9)
     assert one(per_1m, model=LLAMA, kind="output") == pytest.approx(4 * llama_usd / 12, rel=1e-9)
     assert one(scraped["genaicost_model_tokens_per_hour"], model=LLAMA, kind="output") == 1.5e6
+    # the 70b pods have no serving metrics: a cost, but no token series and no $/1M
+    assert one(scraped["genaicost_model_hourly_usd"], model="llama-3.1-70b-instruct") > 0
+    assert all(dict(k)["model"] == LLAMA for k in scraped["genaicost_model_tokens_per_hour"])
+    assert all(dict(k)["model"] == LLAMA for k in per_1m)
 
 
 def test_freshness_prices_as_of_and_unpriced(report: Report, scraped: dict) -> None:

@@ -145,7 +145,8 @@ def model_families(report: Report) -> Iterator[Metric]:
     )
     hourly = GaugeMetricFamily("genaicost_model_hourly_usd", "Cost per hour of the pods serving a model, USD per hour",
                                labels=("model", "namespace"))
-    tokens = GaugeMetricFamily("genaicost_model_tokens_per_hour", "Tokens processed per hour over the report window",
+    tokens = GaugeMetricFamily("genaicost_model_tokens_per_hour", "Tokens processed per hour over the report window "
+                               "(only models whose serving engine reports token counts)",
                                labels=("model", "namespace", "kind"))
     hours = report.window.hours
     for line in report.inference:
@@ -155,6 +156,7 @@ def model_families(report: Report) -> Iterator[Metric]:
                 per_token.add_metric([line.model, line.namespace, kind], value)
         if hours > 0:
             hourly.add_metric([line.model, line.namespace], line.cost_usd / hours)
+        if hours > 0 and line.input_tokens + line.output_tokens > 0:   # no tokens = no serving metrics: no series
             tokens.add_metric([line.model, line.namespace, "input"], line.input_tokens / hours)
             tokens.add_metric([line.model, line.namespace, "output"], line.output_tokens / hours)
     yield from (per_token, hourly, tokens)
