@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 import genaicost.cli.pricing_refresh  # noqa: F401  registers `pricing refresh` on pricing_app
+from genaicost.cli.compare import compare_command
 from genaicost.cli.inference import inference_command
 from genaicost.cli.pricing import pricing_app
 from genaicost.cli.report import report_command
@@ -19,3 +20,4 @@ app = typer.Typer(
 app.add_typer(pricing_app, name="pricing")
 app.command("report", help=report_command.__doc__)(report_command)
 app.command("inference", help=inference_command.__doc__)(inference_command)
+app.command("compare", help=compare_command.__doc__)(compare_command)
