@@ -5,10 +5,12 @@ from __future__ import annotations
 import typer
 
 import genaicost.cli.pricing_refresh  # noqa: F401  registers `pricing refresh` on pricing_app
+from genaicost.cli.collect import collect_command
 from genaicost.cli.compare import compare_command
 from genaicost.cli.inference import inference_command
 from genaicost.cli.pricing import pricing_app
 from genaicost.cli.report import report_command
+from genaicost.cli.serve import serve_command
 
 app = typer.Typer(
     name="genaicost",
@@ -21,3 +23,5 @@ app.add_typer(pricing_app, name="pricing")
 app.command("report", help=report_command.__doc__)(report_command)
 app.command("inference", help=inference_command.__doc__)(inference_command)
 app.command("compare", help=compare_command.__doc__)(compare_command)
+app.command("serve", help=serve_command.__doc__)(serve_command)
+app.command("collect", help=collect_command.__doc__)(collect_command)
