@@ -27,10 +27,10 @@ M6I = "ip-10-0-10-11.ec2.internal"             # m6i.xlarge on-demand
 LLAMA = "llama-3.1-8b-instruct"
 
 
-def demo_with_tokens() -> Snapshot:
+def demo_with_tokens(now: datetime = NOW) -> Snapshot:
     """The demo cluster plus vLLM counters on its 6 llama-3.1-8b pods: 1,000,000 input and 250,000 output tokens
     each over the 1 h window → 6 M input + 1.5 M output = 7.5 M tokens."""
-    snap = demo_snapshot(NOW)
+    snap = demo_snapshot(now)
     pods = snap.containers.filter(pl.col("pod").str.starts_with("vllm-llama-3-1-8b"))["pod"].to_list()
     assert len(pods) == 6
     rows = [{"namespace": "llm-serving", "pod": pod, "model": LLAMA, "engine": "vllm", "input_tokens": 1e6,

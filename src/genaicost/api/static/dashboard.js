@@ -118,7 +118,7 @@ async function showTime() {
   const x = sets.map(stepStart);
   const traces = names.map((name) => ({ type: "bar", name, x,
     y: sets.map((set) => (set[name] ? set[name].totalCost : 0)) }));
-  plot("chart-time", traces, { barmode: "stack", xaxis: { type: "date", title: { text: "UTC" } } });
+  plot("chart-time", traces, { barmode: "stack", xaxis: { type: "date" } });
 }
 
 async function showBreakdown() {
