@@ -20,7 +20,7 @@ from genaicost.engine.compare_selfhosted import self_hosted_options
 __all__ = ["api_options", "compare", "make_demand", "validate_assumptions"]
 
 
-def make_demand(*, input_tokens_per_month: float | None, output_tokens_per_month: float | None,
+def make_demand(*, input_tokens_per_month: float | None = None, output_tokens_per_month: float | None = None,
                 requests_per_month: float | None = None, input_tokens_per_request: float | None = None,
                 output_tokens_per_request: float | None = None) -> Demand:
     """Tokens a month, or requests a month × tokens per request (one form, complete)."""
