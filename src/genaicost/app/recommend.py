@@ -1,0 +1,95 @@
+"""Use case `recommend`: collect a Snapshot (app.report's collection), add what the strategies need, recommend.
+
+Additions per source: PodDisruptionBudgets / HPAs from the demo cluster or the kubectl files; usage percentiles
+and serving load gauges from Prometheus (sources.prometheus.usage_percentiles). Nothing here prints.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from genaicost.app.report import HistorySource, collect_snapshot
+from genaicost.app.spot_prices import SpotPrices, with_spot_prices
+from genaicost.domain.errors import InputError
+from genaicost.domain.options import ReportOptions
+from genaicost.domain.prices import PriceCatalog
+from genaicost.domain.snapshot import Snapshot
+from genaicost.engine.recommend import parse_settings, recommend
+from genaicost.engine.recommend.model import RecommendationSet
+from genaicost.sources.demo_policies import demo_policy_objects
+from genaicost.sources.k8s.policies import with_policies
+from genaicost.sources.kubectl_json import read_json_document
+from genaicost.sources.prometheus.usage_percentiles import load_recommend_extras
+from genaicost.sources.snapshot_file import is_snapshot_file, save_snapshot
+
+SET_HINT = "expected STRATEGY.KEY=VALUE, e.g. rightsizing.headroom=0.3 or savings-plans.discount_rate=0.28"
+
+
+def parse_set_options(values: Sequence[str]) -> dict[str, dict[str, Any]]:
+    """`--set rightsizing.headroom=0.3` → {"rightsizing": {"headroom": 0.3}}; values are JSON when they parse
+    as JSON (numbers, true/false, null, lists, objects), a comma-separated list when they contain commas, else
+    strings. The strategy's pydantic settings validate them."""
+    out: dict[str, dict[str, Any]] = {}
+    for text in values:
+        key, sep, raw = text.partition("=")
+        strategy, dot, name = key.strip().partition(".")
+        if not sep or not dot or not strategy or not name:
+            raise InputError(f"{text!r}: {SET_HINT}", field="--set")
+        out.setdefault(strategy, {})[name.strip()] = _value(raw.strip())
+    return out
+
+
+def _value(raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except json.JSONDecodeError:
+        return [p.strip() for p in raw.split(",") if p.strip()] if "," in raw else raw
+
+
+def with_source_extras(snapshot: Snapshot, *, demo: bool, snapshot_files: Sequence[Path], now: datetime,
+                       history: HistorySource | None) -> Snapshot:
+    """PDBs / HPAs from the demo or kubectl files; percentiles and serving load from Prometheus."""
+    if demo:
+        return with_policies(snapshot, demo_policy_objects(now))
+    kubectl = [p for p in snapshot_files if not is_snapshot_file(p)]
+    if kubectl:
+        return with_policies(snapshot, [read_json_document(p) for p in kubectl])
+    if history is not None:
+        percentiles, load, warnings = load_recommend_extras(history.client, history.window,
+                                                            step_s=history.resolution_s)
+        return replace(snapshot, usage_percentiles=percentiles, serving_load=load,
+                       warnings=(*snapshot.warnings, *warnings))
+    return snapshot
+
+
+def build_recommendations(
+    *,
+    demo: bool,
+    snapshot_files: Sequence[Path],
+    kubeconfig: str | None,
+    context: str | None,
+    window_hours: float | None,
+    options: ReportOptions,
+    catalog: PriceCatalog,
+    now: datetime,
+    strategies: Sequence[str] | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    history: HistorySource | None = None,
+    save_snapshot_to: Path | None = None,
+    spot_prices: SpotPrices = SpotPrices.bundled,
+    aws_session: Any = None,
+) -> RecommendationSet:
+    """Validate the settings, collect (optionally saving the snapshot with its additions), recommend."""
+    settings = parse_settings(overrides)
+    snapshot = collect_snapshot(demo=demo, snapshot_files=snapshot_files, kubeconfig=kubeconfig, context=context,
+                                window_hours=window_hours, now=now, history=history)
+    snapshot = with_source_extras(snapshot, demo=demo, snapshot_files=snapshot_files, now=now, history=history)
+    if save_snapshot_to is not None:
+        save_snapshot(snapshot, save_snapshot_to)
+    catalog, snapshot = with_spot_prices(catalog, snapshot, spot_prices, aws_session, now)
+    return recommend(snapshot, catalog, options, generated_at=now, strategies=strategies, settings=settings)
