@@ -9,6 +9,7 @@ from genaicost.cli.collect import collect_command
 from genaicost.cli.compare import compare_command
 from genaicost.cli.inference import inference_command
 from genaicost.cli.pricing import pricing_app
+from genaicost.cli.recommend import recommend_command
 from genaicost.cli.report import report_command
 from genaicost.cli.serve import serve_command
 
@@ -25,3 +26,4 @@ app.command("inference", help=inference_command.__doc__)(inference_command)
 app.command("compare", help=compare_command.__doc__)(compare_command)
 app.command("serve", help=serve_command.__doc__)(serve_command)
 app.command("collect", help=collect_command.__doc__)(collect_command)
+app.command("recommend", help=recommend_command.__doc__)(recommend_command)
