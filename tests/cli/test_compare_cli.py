@@ -65,6 +65,23 @@ def test_assumptions_are_overridable_and_printed() -> None:
     assert "target utilization (--target-utilization)" in table.stdout and "0.1" in table.stdout
 
 
+def test_docs_worked_example() -> None:
+    """docs/compare.md §7: Llama-3.1-8B fp8, 2e9 in + 5e8 out tokens a month, vs Bedrock Llama 3.1 8B."""
+    result = run("--model", "Llama-3.1-8B", "--precision", "fp8", "--input-tokens-per-month", "2e9",
+                 "--output-tokens-per-month", "5e8", "--api", "bedrock/meta.llama3-1-8b", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    names = [(o["instance_type"] or o["name"], o["purchase_option"]) for o in data["options"][:2]]
+    assert names == [("bedrock/meta.llama3-1-8b-instruct-v1:0", None), ("g6e.2xlarge", "spot")]
+    assert [o["monthly_usd"] for o in data["options"][:2]] == [pytest.approx(550.0), pytest.approx(670.14)]
+    even = {b["self_hosted"]: b for b in data["break_even"]}
+    spot, ondemand = even["g6e.2xlarge spot fp8"], even["g6e.xlarge on-demand fp8"]
+    assert spot["first_total_tokens_per_month"] == pytest.approx(3_046_090_909.09, abs=0.01)
+    assert spot["sustained_total_tokens_per_month"] == pytest.approx(3_046_090_909.09, abs=0.01)
+    assert ondemand["first_total_tokens_per_month"] == pytest.approx(6_175_136_363.64, abs=0.01)
+    assert ondemand["sustained_total_tokens_per_month"] == pytest.approx(18_525_409_090.91, abs=0.01)
+
+
 @pytest.mark.parametrize("fmt", ["table", "csv", "markdown", "html"])
 def test_every_format(fmt: str, tmp_path: Path) -> None:
     out = tmp_path / f"compare.{fmt}"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from genaicost.domain.compare import (
     API,
-    SELF_HOSTED,
     Assumptions,
     CompareOption,
     CompareResult,
@@ -98,8 +97,7 @@ def compare(*, model: str, precisions: list[str], demand: Demand, assumptions: A
     hosted, unavailable = self_hosted_options(spec, chosen, demand, assumptions, catalog)
     apis = api_options(demand, llm, api_filters or [])
     options = sorted(hosted + apis, key=lambda o: (o.monthly_usd, o.kind, o.name, o.purchase_option or ""))
-    cheapest = min(hosted, key=lambda o: o.monthly_usd, default=None)
-    even = [break_even(cheapest, a, demand, assumptions) for a in apis] if cheapest else []
+    even = [break_even(h, a, demand, assumptions) for h in cheapest_per_purchase_option(hosted) for a in apis]
     warnings = []
     if spec.by_params:
         models = sorted(set(spec.rows.get_column("model").to_list()))
@@ -111,5 +109,9 @@ def compare(*, model: str, precisions: list[str], demand: Demand, assumptions: A
                          api_prices_as_of=llm.as_of.isoformat(), warnings=warnings)
 
 
-def is_self_hosted(option: CompareOption) -> bool:
-    return option.kind == SELF_HOSTED
+def cheapest_per_purchase_option(hosted: list[CompareOption]) -> list[CompareOption]:
+    """The cheapest self-hosted option of each purchase option, cheapest first (the break-even candidates)."""
+    best: dict[str, CompareOption] = {}
+    for o in sorted(hosted, key=lambda o: (o.monthly_usd, o.name)):
+        best.setdefault(o.purchase_option or "", o)
+    return list(best.values())
