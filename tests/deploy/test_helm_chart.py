@@ -38,7 +38,7 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "no-auth-emptydir": {"auth": {"enabled": False}, "store": {"sqlite": {"persistence": {"enabled": False}}}},
     "everything": {
         "collector": {"prometheus": {"url": "http://prometheus-server.monitoring:9090"}, "interval": "15m",
-                      "retentionDays": 30, "extraArgs": ["--split", "weighted"]},
+                      "retentionDays": 30, "extraArgs": ["--split", "aws-scad"]},
         "store": {"sqlite": {"persistence": {"storageClassName": "gp3", "size": "20Gi"}}},
         "rbac": {"podMetrics": True},
         "nodeSelector": {"kubernetes.io/os": "linux"},
@@ -285,7 +285,7 @@ def test_collector_scheduling_and_extra_values_reach_the_pod() -> None:
     assert option(objects, "--prometheus") == "http://prometheus-server.monitoring:9090"
     assert option(objects, "--interval") == "15m"
     assert option(objects, "--retention-days") == "30"
-    assert args[-2:] == ["--split", "weighted"]
+    assert args[-2:] == ["--split", "aws-scad"]
     assert "--demo" not in args and "--demo" in args_of(render({"collector": {"demo": True}}))
     pod = pod_spec(objects)
     for key in ("nodeSelector", "tolerations", "affinity", "imagePullSecrets"):
