@@ -160,6 +160,7 @@ async function showTokens(report) {
   }
   $("tokens-source").textContent = lines.length ? source : "";
   $("tokens-empty").hidden = lines.length > 0;
+  $("chart-tokens").hidden = $("table-tokens").hidden = lines.length === 0;
   const x = lines.map((l) => l.model + (lines.some((o) => o.model === l.model && o !== l) ? " (" + l.namespace + ")" : ""));
   const kinds = [["blended", "usd_per_1m_tokens"], ["input", "usd_per_1m_input_tokens"], ["output", "usd_per_1m_output_tokens"]];
   plot("chart-tokens", kinds.map(([name, field]) => ({ type: "bar", name, x, y: lines.map((l) => l[field]) })),
