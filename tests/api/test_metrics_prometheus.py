@@ -13,9 +13,10 @@ import httpx
 import pytest
 import uvicorn
 from fastapi import FastAPI
-from test_metrics import G5_ONDEMAND, demo_report, metrics_app
+from test_metrics import G5_ONDEMAND, demo_report
 
-from genaicost.api.auth import install_auth
+from genaicost.api.app import create_app
+from genaicost.app.serve_settings import ServeSettings
 from prom.backfill import binary, free_port
 
 TOKEN = "s3cret-scrape-token"
@@ -44,14 +45,16 @@ class ThreadedServer:
 
 
 @pytest.fixture
-def served() -> Iterator[tuple[ThreadedServer, float]]:
+def served(tmp_path: Path) -> Iterator[tuple[ThreadedServer, float]]:
+    """The service's app (create_app: bearer auth, every router) whose last collection is the demo report."""
     report = demo_report()
-    app = metrics_app(report)
-    install_auth(app, TOKEN)
+    app = create_app(ServeSettings(store_url=f"sqlite:///{tmp_path / 'history.db'}", api_token=TOKEN))
+    app.state.serve_state.record_success(report, report.generated_at)
     node = next(n for n in report.nodes if n.name == G5_ONDEMAND)
     assert node.hourly_usd is not None
     with ThreadedServer(app) as server:
         yield server, node.hourly_usd
+    app.state.store.close()
 
 
 def prometheus_config(tmp_path: Path, port: int) -> Path:
