@@ -139,3 +139,21 @@ def test_bad_input_exits_2(args: tuple[str, ...], message: str) -> None:
     result = run(*args)
     assert result.exit_code == 2, result.output
     assert message in " ".join(result.output.split())
+
+
+def test_what_if_from_the_real_prometheus(prometheus_factory: Any) -> None:
+    """The churn scenario (tests/prom/scenarios.py): a g5.12xlarge spot node ($2.1824/h, bundled estimate) present 3 h
+    of the 6 h window (occupancy 0.5), 4 A10G = 89.41 GiB; the m6i.xlarge has no GPU and is not re-priced."""
+    inst = prometheus_factory("churn")
+    span = f"{inst.window.start.isoformat()},{inst.window.end.isoformat()}"
+    result = run("--what-if", "--prometheus", inst.url, "--window", span, "--resolution", "1m",
+                 "--instance-family", "g6e", "--purchase-option", "spot", "--format", "json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert [n["instance_type"] for n in data["nodes"]] == ["g5.12xlarge"]
+    node = data["nodes"][0]
+    assert node["occupancy"] == pytest.approx(0.5)
+    assert node["current_monthly_usd"] == pytest.approx(2.1824 * 730 * 0.5)          # 796.58
+    assert (node["target_instance_type"], node["target_monthly_usd"]) == (
+        "g6e.12xlarge", pytest.approx(5.27635 * 730 * 0.5))                           # 1925.87
+    assert data["monthly_savings_usd"] == pytest.approx((2.1824 - 5.27635) * 730 * 0.5)

@@ -60,7 +60,7 @@ def render_compare_markdown(result: Result) -> str:
     title, facts, sections, warnings = _parts(result)
     out = [f"# {title}", "", *(f"- **{k}**: {v}" for k, v in facts), ""]
     for s in sections:
-        out += [f"## {s.title}", "", md_table(list(s.headers), s.rows), ""]
+        out += [f"## {s.title}", "", md_table(list(s.headers), s.rows, right_from=len(s.headers)), ""]
     out += [f"> warning: {w}" for w in warnings]
     return "\n".join(out).rstrip("\n") + "\n"
 
