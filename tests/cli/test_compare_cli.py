@@ -129,6 +129,8 @@ def test_what_if_on_the_demo() -> None:
     (("--input-tokens-per-month", "5", "--output-tokens-per-month", "5"), "--model: missing"),
     (("--model", "70b", "--demo", "--input-tokens-per-month", "5", "--output-tokens-per-month", "5"),
      "--demo only apply with --what-if"),
+    (("--model", "70b", "--resolution", "1m", "--input-tokens-per-month", "5", "--output-tokens-per-month", "5"),
+     "--resolution only apply with --what-if"),
     (("--what-if", "--demo"), "--instance-family g6e"),
     (("--what-if", "--instance-family", "g6e"), "--what-if needs a source"),
     (("--what-if", "--demo", "--instance-family", "g6e", "--model", "70b"), "--model do not apply with --what-if"),

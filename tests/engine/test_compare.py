@@ -48,7 +48,9 @@ def test_every_self_hosted_option_has_a_measured_source_and_no_estimate_is_made(
     assert "no measured throughput" in reasons[("bf16", None)]
     assert "no measured throughput" in reasons[("int4", None)]   # the int4 row has no lengths: unusable
     assert reasons[("fp8", "spot")] == "no spot price for g9.2xlarge in us-east-1 in the catalog"
-    assert "no savings-plan rate configured" in reasons[("fp8", "savings-plan-1y")]
+    assert "no savings-plan rate configured" in reasons[("fp8", "savings-plan-1y")]   # one line per option
+    assert [u.name for u in result.unavailable if u.purchase_option == "savings-plan-3y"] == [
+        "2 option(s) on g9.2xlarge, g9.xlarge"]
 
 
 def test_savings_plan_priced_only_when_configured() -> None:

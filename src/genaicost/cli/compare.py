@@ -11,6 +11,7 @@ import typer
 
 from genaicost.app.compare import run_compare, run_what_if
 from genaicost.cli.common_options import (
+    PROMETHEUS_ONLY,
     CatalogDirOption,
     DemoOption,
     FormatChoice,
@@ -91,7 +92,7 @@ OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE"
 COMPARE_ONLY = ("model", "precision", "input_tokens_per_month", "output_tokens_per_month", "requests_per_month",
                 "input_tokens_per_request", "output_tokens_per_request", "api", "api_prices", "max_ttft_ms",
                 "max_itl_ms", "kv_cache_headroom")
-WHAT_IF_ONLY = ("demo", "snapshot", "prometheus", "window", "instance_family", "purchase_option")
+WHAT_IF_ONLY = ("demo", "snapshot", "prometheus", "window", "instance_family", "purchase_option", *PROMETHEUS_ONLY)
 
 HELP = """Cheapest way to serve a model for your traffic: self-hosted GPU instances vs managed APIs.
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from genaicost.domain.compare import (
     API,
+    SELF_HOSTED,
     Assumptions,
     CompareOption,
     CompareResult,
     Demand,
     LlmCatalog,
+    Unavailable,
 )
 from genaicost.domain.errors import InputError
 from genaicost.domain.prices import PriceCatalog
 from genaicost.engine.compare_breakeven import break_even
 from genaicost.engine.compare_model import parse_precisions, resolve_model
+from genaicost.engine.compare_prices import SP_UNCONFIGURED
 from genaicost.engine.compare_selfhosted import self_hosted_options
 
 __all__ = ["api_options", "compare", "make_demand", "validate_assumptions"]
@@ -105,8 +108,26 @@ def compare(*, model: str, precisions: list[str], demand: Demand, assumptions: A
     if not hosted:
         warnings.append("no self-hosted option could be sized and priced; see `unavailable`")
     return CompareResult(model=spec.label, precisions=chosen, demand=demand, options=options, break_even=even,
-                         unavailable=unavailable, assumptions=assumptions, prices_as_of=catalog.as_of.isoformat(),
-                         api_prices_as_of=llm.as_of.isoformat(), warnings=warnings)
+                         unavailable=_grouped(unavailable), assumptions=assumptions,
+                         prices_as_of=catalog.as_of.isoformat(), api_prices_as_of=llm.as_of.isoformat(),
+                         warnings=warnings)
+
+
+def _grouped(unavailable: list[Unavailable]) -> list[Unavailable]:
+    """Savings plans without a configured rate: one line per purchase option, naming the instance types."""
+    kept: list[Unavailable] = []
+    unconfigured: dict[str, list[Unavailable]] = {}
+    for u in unavailable:
+        if u.purchase_option and u.reason.startswith(SP_UNCONFIGURED):
+            unconfigured.setdefault(u.purchase_option, []).append(u)
+        else:
+            kept.append(u)
+    for option, items in unconfigured.items():
+        types = sorted({u.instance_type or "" for u in items})
+        precisions = ",".join(sorted({u.precision or "" for u in items}))
+        kept.append(Unavailable(kind=SELF_HOSTED, name=f"{len(items)} option(s) on {', '.join(types)}",
+                                purchase_option=option, precision=precisions, reason=items[0].reason))
+    return kept
 
 
 def cheapest_per_purchase_option(hosted: list[CompareOption]) -> list[CompareOption]:

@@ -17,6 +17,8 @@ from genaicost.domain.prices import PriceCatalog
 from genaicost.domain.snapshot import NODE_SCHEMA
 from genaicost.engine.price import price_nodes
 
+SP_UNCONFIGURED = "no savings-plan rate configured"
+
 
 @dataclass(frozen=True)
 class PriceChoice:
@@ -77,8 +79,8 @@ def _spot(row: dict[str, object], region: str) -> PriceChoice:
 def _savings_plan(option: str, discount: float | None, row: dict[str, object], region: str) -> PriceChoice:
     flag = "--" + option + "-discount"
     if discount is None:
-        return PriceChoice(option, None, "unpriced", f"no savings-plan rate configured (we bundle no sourced "
-                                                     f"Savings Plans rates); give {flag} FRACTION")
+        return PriceChoice(option, None, "unpriced", f"{SP_UNCONFIGURED} (we bundle no sourced Savings Plans "
+                                                     f"rates); give {flag} FRACTION")
     listed = row["ondemand_usd_per_hour"]
     if listed is None:
         return PriceChoice(option, None, "unpriced", f"no on-demand price for {row['instance_type']} in {region}")
