@@ -89,6 +89,8 @@ def test_every_format(fmt: str, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = out.read_text()
     assert "g6e.12xlarge" in text and "bedrock/meta.llama3-1-70b-instruct-v1:0" in text
+    if fmt in ("table", "markdown", "html"):   # the sources and the assumptions are printed with the result
+        assert "NVIDIA/TensorRT-LLM@258c7540" in text and "target utilization (--target-utilization)" in text
     if fmt == "html":
         assert "<svg" in text and "$3,851.74" in text and "Self-hosted" in text
     if fmt == "csv":
