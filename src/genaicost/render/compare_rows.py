@@ -108,8 +108,8 @@ def compare_sections(result: CompareResult) -> list[Section]:
     sections = [Section("Options (cheapest first)", OPTION_HEADERS, option_rows(result))]
     sections.append(Section("Sources", ("Ref", "Source"), source_rows(result)))
     if result.break_even:
-        sections.append(Section("Break-even: the cheapest self-hosted option of each purchase option vs each API", BREAK_EVEN_HEADERS,
-                                break_even_rows(result)))
+        sections.append(Section("Break-even: the cheapest self-hosted option of each purchase option vs each API",
+                                BREAK_EVEN_HEADERS, break_even_rows(result)))
     if result.unavailable:
         sections.append(Section("Not priced or not sized", UNAVAILABLE_HEADERS, unavailable_rows(result)))
     sections.append(Section("Assumptions", ("Assumption", "Value"), [list(f) for f in
