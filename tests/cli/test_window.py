@@ -138,13 +138,16 @@ def test_naive_now_is_a_programming_error() -> None:
 
 @pytest.mark.parametrize(("text", "seconds"), [
     ("15s", 15.0), ("30s", 30.0), ("1m", 60.0), ("5m", 300.0), (" 1H ", 3600.0), ("1d", 86400.0), ("90s", 90.0),
+    ("45s", 45.0), ("12m", 720.0), ("30m", 1800.0), ("2h", 7200.0), ("5h", 18000.0),
 ])
 def test_resolutions(text: str, seconds: float) -> None:
     assert parse_resolution(text) == seconds
 
 
 @pytest.mark.parametrize(("text", "message"), [
-    ("10s", "out of range: expected a duration like 30s, 1m, 5m or 1h, between 15s and 1d"),
+    ("10s", "out of range: expected a duration like 30s, 1m, 5m, 15m or 1h between 15s and 1d"),
+    ("7m", "neither divides an hour nor is whole hours"),
+    ("90m", "neither divides an hour nor is whole hours"),
     ("2d", "out of range"),
     ("0m", "out of range"),
     ("5", "expected a duration like 30s"),

@@ -7,7 +7,8 @@ time given as (from_hour, to_hour, value) pieces; the value at sample k is the p
 t_k. Ground truth is computed from these step functions at the scrape step:
 
     hours                = samples * step / 3600
-    billed core-hours    = Σ_k max(request, usage_k) * step / 3600   (running samples only)
+    billed core-hours    = Σ_hours max(request * n_h, Σ_{k in h} usage_k) * step / 3600
+                           (clock hours h; running samples only; n_h = the hour's running samples)
     token / request sums = Σ of the per-scrape increments a counter shows (a reset scrape shows none)
 """
 

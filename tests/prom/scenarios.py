@@ -205,16 +205,41 @@ def lb_web(start: datetime | None = None, replicas: int = 3) -> Scenario:
                     exporters=frozenset({"ksm", "cadvisor"}), description="NLB in front of a Deployment's pods")
 
 
+def hour_billing(start: datetime | None = None) -> Scenario:
+    """3 h at 60 s (180 samples), 2025-03-06 00:00-03:00 UTC, kube-state-metrics + cAdvisor only: CPU and memory
+    are billed max(request, usage) per container and clock hour, so usage above the request for part of an hour
+    is billed only beyond what the rest of the hour left unused.
+
+    - m6i.xlarge on-demand 0-3 h; batch/burst (Deployment) 0-3 h, cpu request 1 core, usage 0.5 (0-0.5 h),
+      2.0 (0.5-1 h), 0.5 (1-3 h); memory request 1 GiB, usage 0.5 GiB (0-1.5 h), 3 GiB (1.5-2 h), 0.5 GiB (2-3 h).
+    - Whole window, CPU: hour 0 max(1, 0.5 x 0.5 + 0.5 x 2 = 1.25) = 1.25, hours 1 and 2: 1 each -> 3.25 core-hours
+      (a per-step max would give 3.5); memory: 1 + max(1, 0.5 x 0.5 + 0.5 x 3 = 1.75) + 1 = 3.75 GiB-hours (4.0).
+    - Window 00:45-02:15 (partial hours at both ends): CPU [00:45, 01:00) max(0.25, 0.25 x 2 = 0.5) = 0.5,
+      [01:00, 02:00) 1, [02:00, 02:15) max(0.25, 0.125) = 0.25 -> 1.75 core-hours; memory 0.25 + 1.75 + 0.25 =
+      2.25 GiB-hours.
+    """
+    tl = Timeline(start or datetime(2025, 3, 6, tzinfo=UTC), 3.0, 60)
+    nodes = (Node(NODE_M6I, "m6i.xlarge", "on-demand", "us-east-1a", 4, 16 * GIB, 0, 3, "eks-nodegroup", "system",
+                  "10.0.1.10", "i-0a1b2c3d4e5f60001"),)
+    burst = Container("burst", 1.0, 1 * GIB, ((0, 0.5, 0.5), (0.5, 1, 2.0), (1, 3, 0.5)),
+                      ((0, 1.5, 0.5 * GIB), (1.5, 2, 3 * GIB), (2, 3, 0.5 * GIB)))
+    pods = (Pod("batch", POD_BURST, "3c4d5e6f-0000-4000-8000-000000000001", NODE_M6I, "Deployment", "burst",
+                {"app": "burst"}, (burst,), 0, 3),)
+    return Scenario("hour-billing", tl, nodes, pods, exporters=frozenset({"ksm", "cadvisor"}),
+                    description="usage above the request for part of an hour")
+
+
 def shop_pod(i: int) -> str:
     return f"shop-6d4cf56db6-s{i:04d}"
 
 
 POD_WORKER = "worker-6d4cf56db6-w0rk1"
+POD_BURST = "burst-6d4cf56db6-b7r2s"
 
 
 SCENARIOS: dict[str, Callable[..., Scenario]] = {
     "churn": churn, "gpu-sharing": gpu_sharing, "no-dcgm": no_dcgm, "no-ksm": no_ksm, "no-cadvisor": no_cadvisor,
-    "lb-web": lb_web, "lb-web-6": lambda start=None: lb_web(start, replicas=6),
+    "lb-web": lb_web, "lb-web-6": lambda start=None: lb_web(start, replicas=6), "hour-billing": hour_billing,
 }
 
 

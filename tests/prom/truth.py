@@ -13,6 +13,8 @@ import numpy as np
 from .counters import shown_increase
 from .model import Container, Pod, Scenario
 
+BUCKET_S = 3600  # billing bucket: the clock hour (UTC, since the epoch)
+
 
 def node_hours(scn: Scenario, node: str) -> float:
     n = scn.node(node)
@@ -41,9 +43,9 @@ class ContainerTruth:
     ram_request_bytes: float
     cpu_usage_cores: float            # mean over running samples
     ram_usage_bytes: float
-    cpu_billed_cores: float           # mean of max(request, usage)
+    cpu_billed_cores: float           # billed core-hours ÷ Running hours
     ram_billed_bytes: float
-    cpu_billed_core_hours: float      # Σ max(request, usage) * step / 3600
+    cpu_billed_core_hours: float      # Σ over clock hours of max(request-hours, usage-hours)
     ram_billed_byte_hours: float
     gpu_request: float
     gpu_hours: float                  # gpu_count * hours (a MIG slice / time-slice replica counts 1)
@@ -56,16 +58,25 @@ def container_truth(scn: Scenario, pod: str, container: str) -> ContainerTruth:
     hours = len(idx) * tl.step_s / 3600.0
     cpu = tl.step_values(c.cpu_usage, idx)
     ram = tl.step_values(c.ram_usage, idx)
-    cpu_billed = np.maximum(cpu, c.cpu_request)
-    ram_billed = np.maximum(ram, c.ram_request)
+    bucket = (tl.timestamps_s()[idx] // BUCKET_S).astype(np.int64)   # the clock hour of each Running step
+    cpu_billed = billed_steps(cpu, c.cpu_request, bucket)
+    ram_billed = billed_steps(ram, c.ram_request, bucket)
     return ContainerTruth(
         hours=hours, cpu_request_cores=c.cpu_request, ram_request_bytes=c.ram_request,
         cpu_usage_cores=float(cpu.mean()), ram_usage_bytes=float(ram.mean()),
-        cpu_billed_cores=float(cpu_billed.mean()), ram_billed_bytes=float(ram_billed.mean()),
-        cpu_billed_core_hours=float(cpu_billed.sum()) * tl.step_s / 3600.0,
-        ram_billed_byte_hours=float(ram_billed.sum()) * tl.step_s / 3600.0,
+        cpu_billed_cores=cpu_billed / len(idx), ram_billed_bytes=ram_billed / len(idx),
+        cpu_billed_core_hours=cpu_billed * tl.step_s / 3600.0,
+        ram_billed_byte_hours=ram_billed * tl.step_s / 3600.0,
         gpu_request=c.gpu_count, gpu_hours=c.gpu_count * hours,
     )
+
+
+def billed_steps(usage: np.ndarray, request: float, bucket: np.ndarray) -> float:
+    """Σ over clock hours of max(request × the hour's Running steps, Σ the hour's usage), in value × steps
+    (docs/cost-model.md: CPU and memory are billed max(request, usage) per container and hour)."""
+    hours, steps = np.unique(bucket, return_counts=True)
+    used = np.bincount(np.searchsorted(hours, bucket), weights=usage, minlength=len(hours))
+    return float(np.maximum(request * steps, used).sum())
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,8 @@ HISTORY_WINDOWS = frozenset({"today", "yesterday", "week", "thisweek", "lastweek
 WINDOW_FORMS = ("a duration (30m, 24h, 7d, 2w), today, yesterday, week (since Monday), lastweek, "
                 "month (since the 1st), lastmonth, or START,END in RFC3339 "
                 "(e.g. 2026-11-01T00:00:00Z,2026-11-08T00:00:00Z)")
-RESOLUTION_FORMS = "a duration like 30s, 1m, 5m or 1h, between 15s and 1d"
+RESOLUTION_FORMS = ("a duration like 30s, 1m, 5m, 15m or 1h between 15s and 1d that divides an hour "
+                    "or is whole hours")
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.IGNORECASE)
 _RESOLUTION = re.compile(r"^\s*(\d+)\s*([smhd])\s*$", re.IGNORECASE)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -54,13 +55,18 @@ def parse_window_hours(text: str) -> float:
 
 
 def parse_resolution(text: str) -> float:
-    """`"5m"` → 300.0 seconds; between 15 s and 1 d, else an InputError naming `--resolution`."""
+    """`"5m"` → 300.0 seconds; between 15 s and 1 d, dividing an hour or whole hours, else an InputError naming
+    `--resolution`."""
     match = _RESOLUTION.match(text)
     if match is None:
         raise InputError(f"resolution {text!r}: expected {RESOLUTION_FORMS}", field="--resolution")
     seconds = float(int(match.group(1)) * SECONDS_PER_UNIT[match.group(2).lower()])
     if not MIN_RESOLUTION_S <= seconds <= MAX_RESOLUTION_S:
         raise InputError(f"resolution {text!r} is out of range: expected {RESOLUTION_FORMS}", field="--resolution")
+    if 3600 % seconds and seconds % 3600:
+        raise InputError(f"resolution {text!r} neither divides an hour nor is whole hours (CPU and memory are billed "
+                         f"per hour, so every hour must hold whole steps): expected {RESOLUTION_FORMS}",
+                         field="--resolution")
     return seconds
 
 

@@ -87,7 +87,8 @@ ResolutionOption = Annotated[
         "--resolution",
         metavar="DURATION",
         rich_help_panel=PROMETHEUS_PANEL,
-        help="Sampling step of the history: 1m, 5m (default), 1h. Hours are counted in steps of this size.",
+        help=("Sampling step of the history: 1m, 5m (default), 15m, 1h; it divides an hour or is whole hours. "
+              "Hours are counted in steps of this size; set it to the scrape interval for the fastest queries."),
     ),
 ]
 

@@ -12,7 +12,14 @@ from fake_prometheus import FakePrometheus, Reply, vector
 
 from genaicost.domain.window import Window
 from genaicost.sources.prometheus import PrometheusClient
-from genaicost.sources.prometheus.chunks import chunk_query, chunked_instant, promql_duration, window_chunks
+from genaicost.sources.prometheus.chunks import (
+    bucket_pieces,
+    chunk_query,
+    chunked_instant,
+    piece_query,
+    promql_duration,
+    window_chunks,
+)
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 
@@ -118,3 +125,37 @@ def test_chunks_run_concurrently_and_keep_chunk_order(prom: FakePrometheus) -> N
     # results come back in the order asked, whatever order the server answered in
     assert frames[0].height == 2 and frames[0].get_column("value").to_list() == [2.0, 5.0]
     assert frames[1].get_column("value").to_list() == [1.0, 10.0]
+
+
+def _at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+@pytest.mark.parametrize(("start", "end", "chunk_h", "pieces"), [
+    # aligned: whole-hour pieces of up to chunk_h hours
+    ("2025-02-03T00:00", "2025-02-04T00:00", 6.0, [("00:00", "06:00", True), ("06:00", "12:00", True),
+                                                   ("12:00", "18:00", True), ("18:00", "00:00", True)]),
+    # partial hours at both edges, whole hours between
+    ("2025-02-03T00:45", "2025-02-03T03:15", 24.0, [("00:45", "01:00", False), ("01:00", "03:00", True),
+                                                    ("03:00", "03:15", False)]),
+    # inside one hour; across one boundary without a whole hour
+    ("2025-02-03T00:40", "2025-02-03T00:55", 24.0, [("00:40", "00:55", False)]),
+    ("2025-02-03T00:40", "2025-02-03T01:20", 24.0, [("00:40", "01:00", False), ("01:00", "01:20", False)]),
+    # starts on the hour, ends inside one
+    ("2025-02-03T00:00", "2025-02-03T00:30", 24.0, [("00:00", "00:30", False)]),
+])
+def test_bucket_pieces_cut_the_window_at_clock_hours(start: str, end: str, chunk_h: float,
+                                                     pieces: list[tuple[str, str, bool]]) -> None:
+    got = bucket_pieces(Window(_at(start), _at(end)), bucket_s=3600.0, chunk_hours=chunk_h)
+    assert [(p.start.strftime("%H:%M"), p.end.strftime("%H:%M"), whole) for p, whole in got] == pieces
+    assert got[0][0].start == _at(start) and got[-1][0].end == _at(end)
+    assert all(a[0].end == b[0].start for a, b in pairwise(got))
+
+
+def test_piece_query_fills_the_bucket_placeholders() -> None:
+    template = "sum_over_time((x[{bucket}] + y[{chunk}]))[{buckets}])"
+    whole = Window(_at("2025-02-03T01:00"), _at("2025-02-03T03:00"))
+    assert piece_query(template, whole, bucketed=True, step_s=300.0, bucket_s=3600.0) == (
+        "sum_over_time((x[3599999ms] + y[7199999ms]))[7199999ms:3600s])")
+    partial = Window(_at("2025-02-03T00:45"), _at("2025-02-03T01:00"))
+    assert piece_query("x[{bucket}]", partial, bucketed=False, step_s=300.0, bucket_s=3600.0) == "x[899999ms]"

@@ -16,7 +16,7 @@ from genaicost.pricing.bundled import load_catalog
 from genaicost.sources.prometheus import history
 from genaicost.sources.prometheus.client import PrometheusClient
 from genaicost.sources.prometheus.history import fetch_history, load_history
-from genaicost.sources.prometheus.queries import HISTORY_TEMPLATES, RAW_TEMPLATES
+from genaicost.sources.prometheus.queries import HISTORY_TEMPLATES, RAW_TEMPLATES, billed_templates
 
 NOW = datetime(2025, 4, 1, tzinfo=UTC)
 STEP_S = 60.0  # the scenarios' scrape interval
@@ -100,6 +100,7 @@ def test_no_dcgm_degrades_with_warnings(prometheus_factory: Any) -> None:
 def test_query_budget_is_templates_times_chunks_whatever_the_pods(prometheus_factory: Any,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(history, "CHUNK_HOURS", 1.0)
+    monkeypatch.setattr(history, "RAW_CHUNK_HOURS", 1.0)
     counts = []
     for name in ("churn", "gpu-sharing"):  # 3 pods on 2 nodes, then 4 pods on 2 nodes
         inst = prometheus_factory(name)
@@ -107,7 +108,8 @@ def test_query_budget_is_templates_times_chunks_whatever_the_pods(prometheus_fac
         with PrometheusClient(inst.url) as client:
             fetch_history(client, window, STEP_S)
             counts.append(client.query_count)
-    assert counts == [len(HISTORY_TEMPLATES) * 2 + 1] * 2  # + the scrape-interval check (once per run)
+    billed = len(billed_templates(raw=True, bucketed=True))   # two 1 h pieces of whole buckets
+    assert counts == [(len(HISTORY_TEMPLATES) + billed) * 2 + 1] * 2  # + the scrape-interval check (once per run)
 
 
 @pytest.mark.parametrize("replicas", [3, 6])
@@ -134,10 +136,11 @@ def test_query_budget_does_not_grow_with_the_pods(prometheus_factory: Any) -> No
             fetch_history(client, inst.window, STEP_S)
             fetch_counts.append(client.query_count)
         assert snap.containers.height == (4 if name == "lb-web" else 7)
-    # one 2 h chunk: 25 history templates + the scrape-interval check, + 1 GPU discovery + 1 serving discovery
-    # (neither exporter is there, so nothing else runs)
-    assert fetch_counts == [len(HISTORY_TEMPLATES) + 1] * 2 == [26, 26]
-    assert counts == [len(HISTORY_TEMPLATES) + 3] * 2 == [28, 28]
+    # one 2 h chunk: 23 history templates + 2 billed (one piece of 2 whole hours) + the scrape-interval check,
+    # + 1 GPU discovery + 1 serving discovery (neither exporter is there, so nothing else runs)
+    billed = len(billed_templates(raw=True, bucketed=True))
+    assert fetch_counts == [len(HISTORY_TEMPLATES) + billed + 1] * 2 == [26, 26]
+    assert counts == [len(HISTORY_TEMPLATES) + billed + 3] * 2 == [28, 28]
 
 
 def test_unreachable_prometheus_names_the_url_and_query() -> None:
@@ -149,7 +152,7 @@ def test_unreachable_prometheus_names_the_url_and_query() -> None:
         load_history(client, Window.ending_at(NOW, 1.0), resolution_s=STEP_S, now=NOW)
 
 
-@pytest.mark.parametrize("name", ["churn", "gpu-sharing", "no-dcgm"])
+@pytest.mark.parametrize("name", ["churn", "gpu-sharing", "no-dcgm", "hour-billing"])
 def test_raw_range_forms_match_the_subqueries_when_the_scrape_interval_is_the_resolution(
         prometheus_factory: Any, monkeypatch: pytest.MonkeyPatch, name: str) -> None:
     inst = prometheus_factory(name)
@@ -159,8 +162,37 @@ def test_raw_range_forms_match_the_subqueries_when_the_scrape_interval_is_the_re
         raw = fetch_history(client, inst.window, STEP_S)
         monkeypatch.setattr(history, "scrape_matches_resolution", lambda *_: False)
         sub = fetch_history(client, inst.window, STEP_S)
-    for template in RAW_TEMPLATES:
+    for template in [*RAW_TEMPLATES, *billed_templates(raw=True, bucketed=True)]:
         by = [c for c in sub[template].columns if c != "value"]
         want, got = sub[template].sort(by), raw[template].sort(by)
         assert got.drop("value").equals(want.drop("value")), template
         assert got["value"].to_list() == pytest.approx(want["value"].to_list(), rel=1e-12), template
+
+
+@pytest.mark.parametrize("raw", [True, False], ids=["raw-range-forms", "subqueries"])
+@pytest.mark.parametrize(("start", "end", "core_hours", "gib_hours"), [
+    ((0, 0), (3, 0), 3.25, 3.75),     # whole hours (a per-step max would give 3.5 and 4.0)
+    ((0, 45), (2, 15), 1.75, 2.25),   # a partial hour at each edge
+    ((0, 40), (0, 55), 0.5, 0.25),    # inside one hour: 15 min, 10 of them at 2 cores
+])
+def test_cpu_and_memory_are_billed_per_container_and_clock_hour(
+        prometheus_factory: Any, monkeypatch: pytest.MonkeyPatch, raw: bool, start: tuple[int, int],
+        end: tuple[int, int], core_hours: float, gib_hours: float) -> None:
+    from genaicost.domain.window import Window
+
+    inst = prometheus_factory("hour-billing")  # hand-computed in tests/prom/scenarios.py::hour_billing
+    if not raw:
+        monkeypatch.setattr(history, "scrape_matches_resolution", lambda *_: False)
+    day = inst.window.start
+    window = Window(day.replace(hour=start[0], minute=start[1]), day.replace(hour=end[0], minute=end[1]))
+    with PrometheusClient(inst.url) as client:
+        row = load_history(client, window, resolution_s=STEP_S, now=NOW).containers.row(0, named=True)
+    assert row["cpu_billed_cores"] * row["hours"] == pytest.approx(core_hours, rel=1e-12)
+    assert row["ram_billed_bytes"] * row["hours"] == pytest.approx(gib_hours * 1024**3, rel=1e-12)
+
+
+def test_hour_billing_truth_matches_the_hand_computed_values(prometheus_factory: Any) -> None:
+    inst = prometheus_factory("hour-billing")
+    want = truth.container_truth(inst.scenario, "burst-6d4cf56db6-b7r2s", "burst")
+    assert (want.cpu_billed_core_hours, want.ram_billed_byte_hours / 1024**3) == pytest.approx((3.25, 3.75))
+    assert want.hours == 3.0

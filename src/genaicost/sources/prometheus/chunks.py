@@ -12,12 +12,19 @@ instead of 288). One millisecond less gives both versions the same samples: the 
 in (chunk start, chunk end], each standing for the step that ends there — no gap and no overlap between chunks.
 `{chunk}` is replaced by the same duration without the step (for a plain range selector such as
 `increase(x[{chunk}])`).
+
+Billing buckets (`bucket_pieces`): CPU and memory are billed per container and bucket (an hour), so their
+templates run over the window cut at bucket boundaries — multiples of the bucket since the Unix epoch, which is how
+Prometheus aligns a subquery's steps: pieces of whole buckets (`{buckets}` = `<piece − 1ms>:<bucket>`, one
+evaluation at each bucket's end, `{bucket}` = `<bucket − 1ms>`), and at each edge of a window that does not start
+or end on a boundary one partial bucket (`{bucket}` = `<piece − 1ms>`, evaluated once at the piece's end).
 """
 
 from __future__ import annotations
 
+import itertools
 import math
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 import polars as pl
@@ -28,7 +35,10 @@ from genaicost.sources.prometheus.client import PrometheusClient
 Combine = Literal["sum", "max", "min"]
 RANGE_PLACEHOLDER = "{range}"
 CHUNK_PLACEHOLDER = "{chunk}"
+BUCKET_PLACEHOLDER = "{bucket}"
+BUCKETS_PLACEHOLDER = "{buckets}"
 BOUNDARY_MS = 1  # subquery ranges are this much shorter than their chunk (see the module docstring)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def window_chunks(window: Window, *, chunk_hours: float = 24.0, step_s: float) -> list[Window]:
@@ -51,6 +61,40 @@ def chunk_query(template: str, chunk: Window, step_s: float) -> str:
     chunk_ms = round((chunk.end - chunk.start) / timedelta(milliseconds=1)) - BOUNDARY_MS
     span = f"{chunk_ms}ms"
     return template.replace(RANGE_PLACEHOLDER, f"{span}:{promql_duration(step_s)}").replace(CHUNK_PLACEHOLDER, span)
+
+
+def bucket_pieces(window: Window, *, bucket_s: float, chunk_hours: float) -> list[tuple[Window, bool]]:
+    """`window` cut at multiples of `bucket_s` since the epoch: (piece, True) for pieces of whole buckets (about
+    `chunk_hours` long, at least one bucket), (piece, False) for a partial bucket at either edge."""
+    if bucket_s <= 0 or chunk_hours <= 0:
+        raise ValueError(f"bucket_s and chunk_hours must be positive, got {bucket_s!r} and {chunk_hours!r}")
+    bucket = timedelta(seconds=bucket_s)
+    first = _EPOCH + math.ceil((window.start - _EPOCH) / bucket) * bucket
+    last = _EPOCH + math.floor((window.end - _EPOCH) / bucket) * bucket
+    if first >= last:   # no whole bucket: the window lies in one or two partial buckets
+        edges = sorted({window.start, *([first] if window.start < first < window.end else []), window.end})
+        return [(Window(start=a, end=b), False) for a, b in itertools.pairwise(edges)]
+    pieces: list[tuple[Window, bool]] = []
+    if window.start < first:
+        pieces.append((Window(start=window.start, end=first), False))
+    per_piece = max(1, math.floor(chunk_hours * 3600.0 / bucket_s)) * bucket
+    start = first
+    while start < last:
+        end = min(start + per_piece, last)
+        pieces.append((Window(start=start, end=end), True))
+        start = end
+    if last < window.end:
+        pieces.append((Window(start=last, end=window.end), False))
+    return pieces
+
+
+def piece_query(template: str, piece: Window, *, bucketed: bool, step_s: float, bucket_s: float) -> str:
+    """`chunk_query` for a piece of `bucket_pieces`, with `{bucket}` and `{buckets}` filled in."""
+    piece_ms = round((piece.end - piece.start) / timedelta(milliseconds=1)) - BOUNDARY_MS
+    bucket_ms = round(bucket_s * 1000) - BOUNDARY_MS if bucketed else piece_ms
+    buckets = f"{piece_ms}ms:{promql_duration(bucket_s)}"
+    return (chunk_query(template, piece, step_s).replace(BUCKETS_PLACEHOLDER, buckets)
+            .replace(BUCKET_PLACEHOLDER, f"{bucket_ms}ms"))
 
 
 def chunked_instant(client: PrometheusClient, template: str, window: Window, *, step_s: float,

@@ -18,7 +18,14 @@ from genaicost.domain.snapshot import Snapshot
 from genaicost.domain.window import Window
 from genaicost.sources.k8s.common import Context
 from genaicost.sources.prometheus import queries as q
-from genaicost.sources.prometheus.chunks import chunk_query, chunked_instant, window_chunks
+from genaicost.sources.prometheus.chunks import (
+    bucket_pieces,
+    chunk_query,
+    chunked_instant,
+    combine_frames,
+    piece_query,
+    window_chunks,
+)
 from genaicost.sources.prometheus.client import PrometheusClient
 from genaicost.sources.prometheus.history_extras import (
     gpu_and_serving_measurements,
@@ -41,7 +48,10 @@ from genaicost.sources.prometheus.history_storage import service_pods_table, ser
 
 # A 6 h chunk at a 5 m resolution is 72 subquery steps: each query's work stays bounded (well inside
 # Prometheus' default 2 min query timeout at 10,000 pods) and the chunks run `client.concurrency` at a time.
+# The raw range forms read each sample once, without per-step work: a day per query (bench/README.md).
 CHUNK_HOURS = 6.0
+RAW_CHUNK_HOURS = 24.0
+BUCKET_S = 3600.0   # CPU and memory are billed max(request, usage) per container and hour (docs/cost-model.md)
 MAX_LISTED = 10
 # template name → (labels kept, how chunks combine); templates not listed keep every label (raw rows)
 COMBINE: dict[str, tuple[list[str], str]] = {
@@ -76,15 +86,42 @@ def fetch_history(client: PrometheusClient, window: Window, step_s: float) -> Fe
     """Run every template of `queries.HISTORY_TEMPLATES` over the window's chunks (their raw range forms,
     `queries.RAW_TEMPLATES`, when `scrape_matches_resolution`)."""
     fetched: Fetched = {}
-    templates = q.history_templates(raw=scrape_matches_resolution(client, window, step_s))
-    for name, template in templates.items():
+    raw = scrape_matches_resolution(client, window, step_s)
+    chunk_hours = RAW_CHUNK_HOURS if raw else CHUNK_HOURS
+    for name, template in q.history_templates(raw=raw).items():
         text = q.with_step(template, step_s)
         if name in COMBINE:
             by, combine = COMBINE[name]
-            fetched[name] = chunked_instant(client, text, window, step_s=step_s, chunk_hours=CHUNK_HOURS, by=by,
+            fetched[name] = chunked_instant(client, text, window, step_s=step_s, chunk_hours=chunk_hours, by=by,
                                             combine=combine)  # type: ignore[arg-type]
         else:
-            fetched[name] = raw_chunks(client, text, window, step_s)
+            fetched[name] = raw_chunks(client, text, window, step_s, chunk_hours)
+    return fetched | billed_sums(client, window, step_s, raw=raw, chunk_hours=chunk_hours)
+
+
+def bucket_seconds(step_s: float) -> float:
+    """The billing bucket: an hour, or the step when it is longer (the resolution divides an hour or is whole
+    hours: app.window.parse_resolution)."""
+    bucket_s = max(BUCKET_S, step_s)
+    if bucket_s % step_s:
+        raise ValueError(f"a {step_s:g} s step does not divide the {bucket_s:g} s billing bucket")
+    return bucket_s
+
+
+def billed_sums(client: PrometheusClient, window: Window, step_s: float, *, raw: bool,
+                chunk_hours: float) -> Fetched:
+    """Σ over the window's buckets of max(request, usage) per (namespace, pod, container), CPU and memory."""
+    bucket_s = bucket_seconds(step_s)
+    pieces = bucket_pieces(window, bucket_s=bucket_s, chunk_hours=chunk_hours)
+    forms = {bucketed: q.billed_templates(raw=raw, bucketed=bucketed) for bucketed in (False, True)}
+    fetched: Fetched = {}
+    for name in forms[True]:
+        frames = client.instant_many([
+            (piece_query(q.with_step(forms[bucketed][name], step_s), piece, bucketed=bucketed, step_s=step_s,
+                         bucket_s=bucket_s), piece.end)
+            for piece, bucketed in pieces])
+        by, combine = COMBINE[name]
+        fetched[name] = combine_frames(frames, by=by, combine=combine)  # type: ignore[arg-type]
     return fetched
 
 
@@ -100,10 +137,11 @@ def scrape_matches_resolution(client: PrometheusClient, window: Window, step_s: 
             and checks.get("ksm_copies", 1.0) <= 1)
 
 
-def raw_chunks(client: PrometheusClient, template: str, window: Window, step_s: float) -> pl.DataFrame:
+def raw_chunks(client: PrometheusClient, template: str, window: Window, step_s: float,
+               chunk_hours: float) -> pl.DataFrame:
     """Every series of every chunk, in chunk order (for label-per-key metrics like kube_pod_labels)."""
     frames = client.instant_many([(chunk_query(template, chunk, step_s), chunk.end)
-                                  for chunk in window_chunks(window, chunk_hours=CHUNK_HOURS, step_s=step_s)])
+                                  for chunk in window_chunks(window, chunk_hours=chunk_hours, step_s=step_s)])
     frames = [f for f in frames if f.height]
     return pl.concat(frames, how="diagonal") if frames else pl.DataFrame()
 

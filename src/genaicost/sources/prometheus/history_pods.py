@@ -1,7 +1,7 @@
 """kube-state-metrics + cAdvisor pod series → `containers`, `pod_labels`, `pod_annotations`, `mounts` (Polars).
 
 A container row is one (namespace, pod, uid, container) that was Running in the window: `hours` = Running
-steps × step; requests are their mean over those steps; usage and billed (max(request, usage) per step) are
+steps × step; requests are their mean over those steps; usage and billed (max(request, usage) per clock hour) are
 Σ over the pod name's Running steps ÷ those steps (cAdvisor series carry the pod name, not the uid: when one
 name was reused by several uids inside the window they share the name's mean).
 """

@@ -10,6 +10,10 @@ the chunk's samples (`{chunk}`), which give the same numbers for a fraction of t
 Hours are counted in steps: a subquery `x[{range}]` samples `x` once per step, so
 `count_over_time(x[{range}])` × step = the time `x` existed, and `sum_over_time(x[{range}])` ÷ that count
 = the mean of `x` over those steps.
+
+CPU and memory are billed max(request, usage) per container and billing bucket (one hour, or the step when it is
+longer; docs/cost-model.md): BILLED_TEMPLATES run over the window cut at bucket boundaries (`chunks.bucket_pieces`),
+with `{bucket}` the range of one bucket and `{buckets}` the subquery `<piece>:<bucket>` over the piece's buckets.
 """
 
 from __future__ import annotations
@@ -56,12 +60,26 @@ def running(expr: str) -> str:
     return f"({expr} and on (namespace, pod) {RUNNING_NAME})"
 
 
-def billed(req: str, use: str) -> str:
-    """max(request, usage) at each step, each side evaluated once: the two sides get a distinguishing `side`
-    label so that `or` keeps both, and `max by` picks the larger (a missing side counts as absent, so a
-    container without a request is billed its usage and one without usage its request)."""
-    both = f'label_replace({req}, "side", "request", "", "") or label_replace({use}, "side", "usage", "", "")'
-    return running(f"max by (namespace, pod, container) ({both})")
+def sides(first: str, first_side: str, second: str, second_side: str) -> str:
+    """Both vectors, told apart by a `side` label so that `or` keeps the two (same labels otherwise)."""
+    return (f'label_replace({first}, "side", "{first_side}", "", "")'
+            f' or label_replace({second}, "side", "{second_side}", "", "")')
+
+
+def per_bucket(expr: str, *, bucketed: bool) -> str:
+    """Σ of `expr` over the piece's buckets (evaluated at each bucket's end), or `expr` itself when the piece is
+    one partial bucket at an edge of the window."""
+    return f"sum_over_time(({expr})[{{buckets}}])" if bucketed else expr
+
+
+def billed(req: str, use: str, *, bucketed: bool) -> str:
+    """Σ over buckets of max(Σ Running steps' request, Σ Running steps' usage), each side evaluated once: a
+    missing side counts as absent, so a container without a request is billed its usage and one without usage
+    its request."""
+    def steps_sum(expr: str) -> str:
+        return f"sum_over_time({running(expr)}[{{bucket}}:{{step}}])"
+    both = sides(steps_sum(req), "request", steps_sum(use), "usage")
+    return per_bucket(f"max by (namespace, pod, container) ({both})", bucketed=bucketed)
 
 
 # --- nodes --------------------------------------------------------------------------------------------
@@ -91,8 +109,6 @@ REQUESTS_SUM: Final = ("sum_over_time((sum by (namespace, pod, uid, container, r
                        "[{range}])")
 CPU_USAGE_SUM: Final = f"sum_over_time({running(CPU_USE_ANY)}[{{range}}])"
 RAM_USAGE_SUM: Final = f"sum_over_time({running(RAM_USE_ANY)}[{{range}}])"
-CPU_BILLED_SUM: Final = f"sum_over_time({billed(CPU_REQ_ANY, CPU_USE_ANY)}[{{range}}])"
-RAM_BILLED_SUM: Final = f"sum_over_time({billed(RAM_REQ_ANY, RAM_USE_ANY)}[{{range}}])"
 
 # --- volumes ------------------------------------------------------------------------------------------
 
@@ -132,8 +148,6 @@ HISTORY_TEMPLATES: Final[dict[str, str]] = {
     "requests_sum": REQUESTS_SUM,
     "cpu_usage_sum": CPU_USAGE_SUM,
     "ram_usage_sum": RAM_USAGE_SUM,
-    "cpu_billed_sum": CPU_BILLED_SUM,
-    "ram_billed_sum": RAM_BILLED_SUM,
     "pv_steps": PV_STEPS,
     "pv_info": PV_INFO,
     "pv_capacity": PV_CAPACITY,
@@ -175,26 +189,30 @@ def request_steps(selector: str) -> str:
             f" * on (namespace, pod, uid) group_left () {RUNNING_STEPS_RAW}")
 
 
-def billed_raw(req: str, use_series: str, use_sum: str) -> str:
-    """Σ over steps of max(request, usage) = request × Running steps + Σ max(0, usage − request).
-
-    The per-step comparison is the only subquery left: each usage series minus its container's chunk-mean
-    request, which `@ end()` evaluates once per query instead of once per step. The `side` label keeps both
-    terms through `or`; a container without usage in the chunk is billed its request, one without a request
-    its usage."""
+def billed_raw(req: str, use: tuple[str, str], chunk_use_sum: str, *, bucketed: bool) -> str:
+    """Σ over buckets of max(Σ request, Σ usage) = request × Running steps + Σ_buckets max(0, Σ usage − request ×
+    usage steps): the container's chunk-mean request (`@ end()`: evaluated once per query, not per bucket) against
+    the bucket's usage sum and sample count. A container without usage in the piece is billed its request, one
+    without a request its usage."""
     by = "namespace, pod, container"
     request = f"sum by ({by}) ({request_steps(req)})"
     mean = f"max by ({by}) (avg_over_time({req}[{{chunk}}] @ end() offset {{half}}))"
-    excess = (f"sum by ({by}) (sum_over_time(clamp_min({use_series} - on ({by}) group_left () {mean}, 0)"
-              "[{range}]))")
-    both = f'label_replace({request}, "side", "request", "", "") or label_replace({excess}, "side", "excess", "", "")'
-    return f"sum by ({by}) ({both}) or {use_sum}"
+    use_sum, use_count = use
+    excess = f"clamp_min({use_sum} - {use_count} * on ({by}) group_left () {mean}, 0)"
+    both = sides(request, "request", per_bucket(excess, bucketed=bucketed), "excess")
+    return f"sum by ({by}) ({both}) or {chunk_use_sum}"
 
 
 CPU_USE_SERIES: Final = f"irate({CPU_SECONDS}[{{irate}}])"
-RAM_USE_SERIES: Final = at_step(WORKING_SET)
 CPU_USAGE_SUM_RAW: Final = f"sum by (namespace, pod, container) (sum_over_time({CPU_USE_SERIES}[{{range}}]))"
 RAM_USAGE_SUM_RAW: Final = f"sum by (namespace, pod, container) ({over_chunk('sum_over_time', WORKING_SET)})"
+
+
+def in_bucket(function: str, series: str, *, subquery: bool) -> str:
+    """`function` per container over one bucket: of a per-step subquery (CPU: irate at each step) or of the raw
+    samples (`offset {half}`, like `over_chunk`)."""
+    rng = f"{series}[{{bucket}}:{{step}}]" if subquery else f"{series}[{{bucket}}] offset {{half}}"
+    return f"sum by (namespace, pod, container) ({function}({rng}))"
 
 # name → raw form, replacing the template of that name when SCRAPE_CHECK passes
 RAW_TEMPLATES: Final[dict[str, str]] = {
@@ -202,9 +220,22 @@ RAW_TEMPLATES: Final[dict[str, str]] = {
     "requests_sum": request_steps("kube_pod_container_resource_requests"),
     "cpu_usage_sum": CPU_USAGE_SUM_RAW,
     "ram_usage_sum": RAM_USAGE_SUM_RAW,
-    "cpu_billed_sum": billed_raw(CPU_REQUESTS, CPU_USE_SERIES, CPU_USAGE_SUM_RAW),
-    "ram_billed_sum": billed_raw(RAM_REQUESTS, RAM_USE_SERIES, RAM_USAGE_SUM_RAW),
 }
+
+
+def billed_templates(*, raw: bool, bucketed: bool) -> dict[str, str]:
+    """name → template of Σ billed max(request, usage) for CPU and memory (raw range forms when `raw`), for a
+    piece of whole buckets (`bucketed`) or one partial bucket."""
+    if not raw:
+        return {"cpu_billed_sum": billed(CPU_REQ_ANY, CPU_USE_ANY, bucketed=bucketed),
+                "ram_billed_sum": billed(RAM_REQ_ANY, RAM_USE_ANY, bucketed=bucketed)}
+    def usage(series: str, subquery: bool) -> tuple[str, str]:
+        return (in_bucket("sum_over_time", series, subquery=subquery),
+                in_bucket("count_over_time", series, subquery=subquery))
+    return {"cpu_billed_sum": billed_raw(CPU_REQUESTS, usage(CPU_USE_SERIES, True), CPU_USAGE_SUM_RAW,
+                                         bucketed=bucketed),
+            "ram_billed_sum": billed_raw(RAM_REQUESTS, usage(WORKING_SET, False), RAM_USAGE_SUM_RAW,
+                                         bucketed=bucketed)}
 
 # Run once, over the last chunk: the most samples any kube-state-metrics / cAdvisor series has in it (= the
 # chunk's steps when the scrape interval is the resolution and some series lives through the chunk), and the
