@@ -69,6 +69,7 @@ class Collector:
 
             self.session = boto3.Session()
         self._open_prometheus = open_prometheus
+        self._have_latest = False
 
     def _build(self, now: datetime, history: HistorySource | None = None, **source: Any) -> Report:
         s = self.settings
@@ -109,12 +110,14 @@ class Collector:
         assert self._open_prometheus is not None
         with self._open_prometheus() as client:
             for hour in hours:
-                if int(hour.timestamp()) in exact:
+                # the last complete hour is recomputed once per process so the server has a latest report
+                if int(hour.timestamp()) in exact and not (hour == hours[-1] and not self._have_latest):
                     continue
                 history = HistorySource(client, Window(start=hour, end=hour + HOUR), prom.resolution_s)
                 report = self._build(now, history=history)
                 write_report(self.store, report, hour, exact=True, label_keys=self.settings.label_keys)
                 written.append(hour)
                 latest = report
+                self._have_latest = True
                 log.info("collected hour %s from Prometheus history", hour.isoformat())
         return latest
