@@ -109,3 +109,21 @@ def test_bad_options_exit_2_naming_them(args: list[str], needle: str) -> None:
     result = run("--demo", "--spot-prices", "bundled", *args)
     assert result.exit_code == 2, result.output
     assert needle in result.output
+
+
+@pytest.mark.slow
+def test_from_the_real_prometheus(prometheus_factory: Any) -> None:
+    """churn scenario: right-sizing from quantile_over_time percentiles; every saving at the report's prices."""
+    inst = prometheus_factory("churn")
+    span = f"{inst.window.start.isoformat()},{inst.window.end.isoformat()}"
+    common = ["--prometheus", inst.url, "--window", span, "--resolution", "1m", "--spot-prices", "bundled",
+              "--format", "json"]
+    result = run(*common)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["source"] == "prometheus"
+    rights = [r for r in data["recommendations"] if r["strategy"] == "rightsizing"]
+    assert rights and all("over the window" in r["evidence"]["usage_basis"] for r in rights)
+    report = json.loads(runner.invoke(app, ["report", *common, "--aggregate", "namespace"]).stdout)
+    monthly_total = report["totals"]["total_usd"] * 730 / report["window"]["hours"]
+    assert 0 < data["total_monthly_savings_usd"] <= monthly_total

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from genaicost.domain.window import HOURS_PER_MONTH
 from genaicost.engine.recommend.context import Context
 from genaicost.engine.recommend.model import Recommendation
 from genaicost.engine.recommend.registry import Outcome, Skip, Strategy, StrategySettings, register
@@ -42,6 +41,8 @@ class Bin:
     node: str
     zone: str | None
     hourly_usd: float
+    monthly_usd: float                     # the node's window cost at the window's run-rate (price × 730 if it ran
+                                           # the whole window)
     free: list[float]                      # vCPU, GiB, GPUs left under max_fill
     pods: list[Pod] = field(default_factory=list)
 
@@ -74,7 +75,7 @@ def _bins(ctx: Context, s: ConsolidationSettings) -> dict[str, list[Bin]]:
         if pool in s.exclude_pools:
             continue
         gpus = n["gpu_capacity_hours"] / n["hours"]
-        b = Bin(n["node"], n["zone"], n["hourly_usd"],
+        b = Bin(n["node"], n["zone"], n["hourly_usd"], n["total_usd"] * ctx.to_monthly,
                 [(n["vcpu"] or 0.0) * s.max_fill, (n["ram_gib"] or 0.0) * s.max_fill, gpus],
                 per_node.get(n["node"], []))
         for pod in b.pods:
@@ -135,7 +136,7 @@ def run(ctx: Context, s: ConsolidationSettings) -> Outcome:
         drained = consolidate(bins, max(1, s.min_nodes))
         if not drained:
             continue
-        saving = sum(b.hourly_usd for b, _ in drained) * HOURS_PER_MONTH
+        saving = sum(b.monthly_usd for b, _ in drained)
         if saving < s.min_monthly_savings_usd:
             continue
         moved = sum(len(plan) for _, plan in drained)
@@ -148,7 +149,7 @@ def run(ctx: Context, s: ConsolidationSettings) -> Outcome:
             "(requests change); never high: taints, affinities and topology spread are not checked",
             evidence={"nodes_before": len(bins), "nodes_after": len(bins) - len(drained),
                       "drained_nodes": ", ".join(b.node for b, _ in drained), "pods_moved": moved,
-                      "drained_usd_per_hour": saving / HOURS_PER_MONTH,
+                      "drained_usd_per_hour": sum(b.hourly_usd for b, _ in drained),
                       "requested_vcpu_on_drained": sum(_requested(b) for b, _ in drained)},
             assumptions={"max_fill": s.max_fill, "algorithm": "first-fit-decreasing (GPUs, then vCPU, then memory)",
                          "not_checked": "taints, node affinity, topology spread, PodDisruptionBudgets"},

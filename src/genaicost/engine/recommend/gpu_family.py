@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from genaicost.domain.window import HOURS_PER_MONTH
 from genaicost.engine.allocate import BYTES_PER_GIB
 from genaicost.engine.recommend.candidates import cheapest_fitting, priced_types, type_specs
 from genaicost.engine.recommend.context import Context
@@ -56,7 +55,8 @@ def run(ctx: Context, s: GpuFamilySettings) -> Outcome:
                                 below_usd_per_hour=n["hourly_usd"])
         if best is None:
             continue
-        saving = (n["hourly_usd"] - float(best["hourly_usd"])) * HOURS_PER_MONTH
+        # run-rate of the window: 730 h for a node that ran the whole window
+        saving = (n["hourly_usd"] - float(best["hourly_usd"])) * n["hours"] * ctx.to_monthly
         if saving < s.min_monthly_savings_usd:
             continue
         out.append(Recommendation(
@@ -69,6 +69,7 @@ def run(ctx: Context, s: GpuFamilySettings) -> Outcome:
             evidence={"instance_type": n["instance_type"], "gpus": n["gpus"], "gpu_model": spec["gpu_model"],
                       "gpu_memory_per_gpu_gib": current_per_gpu, "measured_gpu_memory_per_gpu_gib": measured,
                       "needed_gpu_memory_per_gpu_gib": need, "node_usd_per_hour": n["hourly_usd"],
+                      "node_hours": n["hours"],
                       "replacement": best["instance_type"], "replacement_gpu_memory_per_gpu_gib":
                       best["gpu_memory_per_gpu_gib"], "replacement_usd_per_hour": best["hourly_usd"],
                       "cpu_requested_cores": n["cpu_requested"], "ram_requested_gib": n["ram_requested_gib"]},

@@ -16,7 +16,6 @@ from typing import Any
 
 import polars as pl
 
-from genaicost.domain.window import HOURS_PER_MONTH
 from genaicost.engine.recommend.candidates import cheapest_fitting, priced_types, type_specs
 from genaicost.engine.recommend.context import WINDOW_RULE, Context, window_confidence
 from genaicost.engine.recommend.model import Recommendation, Scalar
@@ -55,9 +54,11 @@ def _num(n: dict[str, Any], key: str) -> float:
 
 def _node_rec(ctx: Context, n: dict[str, Any], s: IdleGpuSettings) -> Recommendation | None:
     gpus, used, hourly = _num(n, "gpus"), _num(n, "gpus_allocated"), _num(n, "hourly_usd")
+    monthly_hours = _num(n, "hours") * ctx.to_monthly     # 730 for a node that ran the whole window
     evidence: dict[str, Scalar] = {
         "instance_type": n["instance_type"], "gpus": gpus, "gpus_allocated": used, "node_usd_per_hour": hourly,
-        "node_monthly_usd": hourly * HOURS_PER_MONTH, "dcgm_gpu_utilization": n.get("gpu_utilization"),
+        "node_hours": _num(n, "hours"),
+        "node_monthly_usd": _num(n, "total_usd") * ctx.to_monthly, "dcgm_gpu_utilization": n.get("gpu_utilization"),
         "cpu_requested_cores": _num(n, "cpu_requested"), "ram_requested_gib": _num(n, "ram_requested_gib"),
         "window_hours": ctx.window_hours}
 
@@ -68,7 +69,8 @@ def _node_rec(ctx: Context, n: dict[str, Any], s: IdleGpuSettings) -> Recommenda
                               resources=(f"node/{n['node']}",))
 
     if used == 0 and n["movable_rows"] == 0:
-        return rec("remove the node: no pod holds its GPUs, only DaemonSets run on it", hourly * HOURS_PER_MONTH,
+        return rec("remove the node: no pod holds its GPUs, only DaemonSets run on it",
+                   _num(n, "total_usd") * ctx.to_monthly,
                    {}, {"removal": "the node pool does not scale it back up"})
     if used == 0:
         saving = _num(n, "gpu_usd") * ctx.to_monthly
@@ -83,7 +85,7 @@ def _node_rec(ctx: Context, n: dict[str, Any], s: IdleGpuSettings) -> Recommenda
                             gpus=need, gpu_model=spec["gpu_model"], below_usd_per_hour=hourly)
     if best is None:
         return None
-    saving = (hourly - float(best["hourly_usd"])) * HOURS_PER_MONTH
+    saving = (hourly - float(best["hourly_usd"])) * monthly_hours
     return rec(f"replace with {best['instance_type']} ({need} GPU(s) of the same model)", saving,
                {"replacement": best["instance_type"], "replacement_usd_per_hour": best["hourly_usd"]},
                {"placement": "the node's pods fit the smaller type's vCPU, memory and GPUs as requested"})
