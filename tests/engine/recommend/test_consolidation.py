@@ -38,3 +38,15 @@ def test_two_nodes_drain_onto_one() -> None:
 
 def test_full_nodes_stay() -> None:
     assert run_one("node-consolidation", _snap((3.0, 3.0))).recommendations == []
+
+
+def test_a_half_empty_node_moves_to_the_cheaper_type_of_its_family() -> None:
+    snap = make_snapshot([typed_node("big", "c.big", nodepool="p")], [
+        container("app", "w-0", node="big", controller_kind="Deployment", controller="w", cpu_request_cores=2,
+                  ram_request_bytes=GIB)])
+    (rec,) = run_one("node-consolidation", snap).recommendations
+    # 2 vCPU, 1 GiB requested ≤ c.test's 4 × 0.9 vCPU, 16 × 0.9 GiB: (0.52 − 0.26) × 730
+    assert rec.monthly_savings_usd == pytest.approx(189.8)
+    assert rec.action == "replace big (c.big) with c.test"
+    assert "c.big $0.5200/h → c.test $0.2600/h" in str(rec.evidence["downsized_nodes"])
+    assert run_one("node-consolidation", snap, downsize=False).recommendations == []

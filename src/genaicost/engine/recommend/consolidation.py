@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from genaicost.engine.recommend.candidates import cheapest_fitting, priced_types, type_specs
 from genaicost.engine.recommend.context import Context
 from genaicost.engine.recommend.model import Recommendation
 from genaicost.engine.recommend.registry import Outcome, Skip, Strategy, StrategySettings, register
@@ -24,6 +25,8 @@ EPS = 1e-9
 class ConsolidationSettings(StrategySettings):
     max_fill: float = 0.9
     min_nodes: int = 1
+    downsize: bool = True                  # also replace remaining nodes by the cheapest type that fits them
+    allowed_families: tuple[str, ...] = () # for downsizing; empty: the families the pool already uses
     exclude_pools: tuple[str, ...] = ()
     min_monthly_savings_usd: float = 1.0
 
@@ -45,6 +48,16 @@ class Bin:
                                            # the whole window)
     free: list[float]                      # vCPU, GiB, GPUs left under max_fill
     pods: list[Pod] = field(default_factory=list)
+    capacity: list[float] = field(default_factory=list)  # vCPU, GiB, GPUs (whole node)
+    instance_type: str | None = None
+    region: str | None = None
+    capacity_type: str | None = None
+    hours: float = 0.0
+
+    def used(self, max_fill: float) -> list[float]:
+        """vCPU, GiB, GPUs requested on the node now (after any pods moved onto it)."""
+        fill = [max_fill, max_fill, 1.0]
+        return [c * f - free for c, f, free in zip(self.capacity, fill, self.free, strict=True)]
 
 
 def _pods(ctx: Context, nodes: pl.DataFrame) -> dict[str, list[Pod]]:
@@ -75,9 +88,10 @@ def _bins(ctx: Context, s: ConsolidationSettings) -> dict[str, list[Bin]]:
         if pool in s.exclude_pools:
             continue
         gpus = n["gpu_capacity_hours"] / n["hours"]
+        cap = [n["vcpu"] or 0.0, n["ram_gib"] or 0.0, gpus]
         b = Bin(n["node"], n["zone"], n["hourly_usd"], n["total_usd"] * ctx.to_monthly,
-                [(n["vcpu"] or 0.0) * s.max_fill, (n["ram_gib"] or 0.0) * s.max_fill, gpus],
-                per_node.get(n["node"], []))
+                [cap[0] * s.max_fill, cap[1] * s.max_fill, gpus], per_node.get(n["node"], []), cap,
+                n["instance_type"], n["region"], n["capacity_type"], n["hours"])
         for pod in b.pods:
             b.free = [f - x for f, x in zip(b.free, pod.need, strict=True)]
         pools.setdefault(pool, []).append(b)
@@ -127,6 +141,38 @@ def consolidate(bins: list[Bin], min_nodes: int) -> list[tuple[Bin, dict[str, st
     return drained
 
 
+@dataclass(frozen=True)
+class Downsized:
+    node: str
+    instance_type: str
+    usd_per_hour: float
+    replacement: str
+    replacement_usd_per_hour: float
+    monthly_saving_usd: float
+
+
+def downsize(ctx: Context, alive: list[Bin], s: ConsolidationSettings) -> list[Downsized]:
+    """Each remaining node → the cheapest type of the allowed families whose capacity × max_fill holds what is
+    requested on it (whole GPUs of the same model); saving = price difference × the node's hours, run-rate."""
+    families = s.allowed_families or tuple(sorted({(b.instance_type or "").split(".")[0] for b in alive}))
+    out = []
+    for b in alive:
+        spec = type_specs(ctx.catalog, b.instance_type)
+        if spec is None or b.region is None:
+            continue
+        cpu, ram, gpus = b.used(s.max_fill)
+        types = priced_types(ctx.catalog, b.region, b.capacity_type or "on-demand")
+        best = cheapest_fitting(types, vcpu=cpu / s.max_fill, memory_gib=ram / s.max_fill, gpus=gpus,
+                                gpu_model=spec["gpu_model"] if gpus > 0 else None, families=families,
+                                below_usd_per_hour=b.hourly_usd - 1e-9, exclude=b.instance_type)
+        if best is None or (gpus == 0 and float(best["gpu_count"]) > 0):
+            continue
+        saving = (b.hourly_usd - float(best["hourly_usd"])) * b.hours * ctx.to_monthly
+        out.append(Downsized(b.node, str(b.instance_type), b.hourly_usd, str(best["instance_type"]),
+                             float(best["hourly_usd"]), saving))
+    return out
+
+
 def run(ctx: Context, s: ConsolidationSettings) -> Outcome:
     pools = _bins(ctx, s)
     if not pools:
@@ -134,24 +180,29 @@ def run(ctx: Context, s: ConsolidationSettings) -> Outcome:
     out = []
     for pool, bins in sorted(pools.items()):
         drained = consolidate(bins, max(1, s.min_nodes))
-        if not drained:
-            continue
-        saving = sum(b.monthly_usd for b, _ in drained)
-        if saving < s.min_monthly_savings_usd:
+        gone = {id(b) for b, _ in drained}
+        smaller = downsize(ctx, [b for b in bins if id(b) not in gone], s) if s.downsize else []
+        saving = sum(b.monthly_usd for b, _ in drained) + sum(d.monthly_saving_usd for d in smaller)
+        if not (drained or smaller) or saving < s.min_monthly_savings_usd:
             continue
         moved = sum(len(plan) for _, plan in drained)
+        steps = [f"drain and remove {len(drained)} of {len(bins)} node(s): " + ", ".join(b.node for b, _ in drained)]
+        steps += [f"replace {d.node} ({d.instance_type}) with {d.replacement}" for d in smaller]
         out.append(Recommendation(
             strategy=NAME, target=f"pool/{pool}",
-            action=f"drain and remove {len(drained)} of {len(bins)} node(s): "
-            + ", ".join(b.node for b, _ in drained),
+            action="; ".join(steps[0 if drained else 1:]),
             monthly_savings_usd=saving, confidence="medium" if ctx.snapshot.window.hours >= 24 else "low",
             confidence_rule="medium when the requests come from ≥ 1 day of history, low for an instant snapshot "
             "(requests change); never high: taints, affinities and topology spread are not checked",
             evidence={"nodes_before": len(bins), "nodes_after": len(bins) - len(drained),
                       "drained_nodes": ", ".join(b.node for b, _ in drained), "pods_moved": moved,
                       "drained_usd_per_hour": sum(b.hourly_usd for b, _ in drained),
-                      "requested_vcpu_on_drained": sum(_requested(b) for b, _ in drained)},
+                      "requested_vcpu_on_drained": sum(_requested(b) for b, _ in drained),
+                      **({"downsized_nodes": ", ".join(f"{d.node} {d.instance_type} ${d.usd_per_hour:.4f}/h → "
+                                                       f"{d.replacement} ${d.replacement_usd_per_hour:.4f}/h"
+                                                       for d in smaller)} if smaller else {})},
             assumptions={"max_fill": s.max_fill, "algorithm": "first-fit-decreasing (GPUs, then vCPU, then memory)",
+                         "downsize_families": ",".join(s.allowed_families) or "the pool's own families",
                          "not_checked": "taints, node affinity, topology spread, PodDisruptionBudgets"},
             resources=tuple(f"node/{b.node}" for b in bins)))
     return Outcome(out)

@@ -51,7 +51,13 @@ def _usage(ctx: Context, s: RightsizingSettings) -> tuple[pl.DataFrame, str]:
     return inst.group_by("namespace", "pod", "container").agg(
         pl.col("cpu_usage_cores").max().alias("cpu_basis_cores"),
         (pl.col("ram_usage_bytes").max() / BYTES_PER_GIB).alias("ram_basis_gib"),
-    ), "one instant usage sample (metrics-server): not a percentile"
+    ), _fallback_basis(ctx)
+
+
+def _fallback_basis(ctx: Context) -> str:
+    if ctx.snapshot.containers.get_column("cpu_billed_cores").is_not_null().any():
+        return "mean usage over the window (history without percentiles): not a percentile"
+    return "one instant usage sample (metrics-server): not a percentile"
 
 
 def _requests(ctx: Context) -> pl.DataFrame:
@@ -119,8 +125,8 @@ def run(ctx: Context, s: RightsizingSettings) -> Outcome:
         out.append(Recommendation(
             strategy=NAME, target=f"{r['workload']} container {r['container']}",
             action="lower the requests: " + ", ".join(parts), monthly_savings_usd=saving, confidence=confidence,
-            confidence_rule="low for one instant usage sample; with percentiles: high ≥ 7 days, medium ≥ 1 day, "
-            "low below",
+            confidence_rule="low without percentiles (one instant sample or a mean); with percentiles: high ≥ 7 "
+            "days, medium ≥ 1 day, low below",
             evidence={"pods": r["pods"], "usage_basis": basis, "cpu_request_cores": r["cpu_request_cores"],
                       "cpu_usage_basis_cores": r["cpu_basis_cores"], "ram_request_gib": r["ram_request_gib"],
                       "ram_usage_basis_gib": r["ram_basis_gib"], "window_hours": ctx.window_hours,
