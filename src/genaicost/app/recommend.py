@@ -60,10 +60,9 @@ def with_source_extras(snapshot: Snapshot, *, demo: bool, snapshot_files: Sequen
     if kubectl:
         return with_policies(snapshot, [read_json_document(p) for p in kubectl])
     if history is not None:
-        percentiles, load, warnings = load_recommend_extras(history.client, history.window,
-                                                            step_s=history.resolution_s)
-        return replace(snapshot, usage_percentiles=percentiles, serving_load=load,
-                       warnings=(*snapshot.warnings, *warnings))
+        extras = load_recommend_extras(history.client, history.window, step_s=history.resolution_s)
+        return replace(snapshot, usage_percentiles=extras.usage_percentiles, serving_load=extras.serving_load,
+                       autoscalers=extras.autoscalers, warnings=(*snapshot.warnings, *extras.warnings))
     return snapshot
 
 

@@ -42,6 +42,14 @@ def _write(path: Path) -> None:
         cpu,
         _gauge("container_memory_working_set_bytes", {**POD, "container": "app"}, ram),
         _gauge("vllm:gpu_cache_usage_perc", vllm, np.full(TL.n, 0.25)),
+        _gauge("kube_horizontalpodautoscaler_info", {"namespace": "web", "horizontalpodautoscaler": "api",
+                                                     "scaletargetref_api_version": "apps/v1",
+                                                     "scaletargetref_kind": "Deployment",
+                                                     "scaletargetref_name": "api"}, np.ones(TL.n)),
+        _gauge("kube_horizontalpodautoscaler_spec_min_replicas", {"namespace": "web", "horizontalpodautoscaler": "api"},
+               np.full(TL.n, 2.0)),
+        _gauge("kube_horizontalpodautoscaler_spec_max_replicas", {"namespace": "web", "horizontalpodautoscaler": "api"},
+               np.full(TL.n, 10.0)),
         _gauge("vllm:num_requests_running", vllm, running),
     ]
     blocks.sort(key=lambda b: b.family.name)
@@ -51,9 +59,12 @@ def _write(path: Path) -> None:
 def test_percentiles_and_load_by_hand(tmp_path_factory: pytest.TempPathFactory) -> None:
     for url in serve_openmetrics(tmp_path_factory.mktemp("percentiles"), _write, TL.timestamps_s()[-1]):
         with PrometheusClient(url) as client:
-            pct, load, warnings = load_recommend_extras(client, TL.window, step_s=60)
-            assert client.query_count == 14      # 8 percentile + 6 load templates × 1 chunk, whatever the pods
-    assert warnings == []
+            extras = load_recommend_extras(client, TL.window, step_s=60)
+            assert client.query_count == 17      # 8 percentile + 6 load + 3 HPA templates × 1 chunk, any pod count
+    pct, load = extras.usage_percentiles, extras.serving_load
+    assert extras.warnings == []
+    assert extras.autoscalers.to_dicts() == [{"namespace": "web", "name": "api", "target_kind": "Deployment",
+                                              "target_name": "api", "min_replicas": 2, "max_replicas": 10}]
     (row,) = pct.to_dicts()                      # the POD (pause) container is left out
     assert (row["namespace"], row["pod"], row["container"]) == ("web", "api-0", "app")
     # CPU values: 115 × 1 core, 5 × 3 cores (4 intervals + the last one read again at k = 120)

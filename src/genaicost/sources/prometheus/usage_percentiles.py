@@ -3,15 +3,18 @@
 Per (namespace, pod, container): CPU cores and working-set bytes at p50 / p95 / p99 / max over the window, from
 `quantile_over_time` / `max_over_time` over a subquery of the per-step usage (CPU: irate over 2.5 steps, as the
 report's history queries). Per (namespace, pod, model_name): vLLM running requests and KV-cache use, mean and max.
+HorizontalPodAutoscalers seen in the window, with their scale target, from kube-state-metrics
+(`kube_horizontalpodautoscaler_info`, `…_spec_min_replicas`, `…_spec_max_replicas`).
 
 Chunked like the history queries (sources.prometheus.chunks): one instant query per template and chunk, so the
-number of queries does not grow with pods (14 templates × chunks). Chunks combine by max for percentiles:
+number of queries does not grow with pods (17 templates × chunks). Chunks combine by max for percentiles:
 the window's percentile is at most the largest chunk percentile, so the value used is an upper bound (right-
 sizing then saves less, never more). Means combine as Σ sum_over_time ÷ Σ count_over_time (exact).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
 import polars as pl
@@ -30,6 +33,13 @@ RAM_STEP: Final = "sum by (namespace, pod, container) (" + WORKING_SET + ")"
 SERVING_KEYS: Final = ["namespace", "pod", "model_name"]
 RUNNING: Final = "sum by (namespace, pod, model_name) (vllm:num_requests_running)"
 KV_CACHE: Final = "max by (namespace, pod, model_name) (vllm:gpu_cache_usage_perc or vllm:kv_cache_usage_perc)"
+
+
+HPA_KEYS: Final = ["namespace", "horizontalpodautoscaler"]
+HPA_INFO: Final = ("max by (namespace, horizontalpodautoscaler, scaletargetref_kind, scaletargetref_name) "
+                   "(max_over_time(kube_horizontalpodautoscaler_info[{chunk}]))")
+HPA_REPLICAS: Final = ("max by (namespace, horizontalpodautoscaler) "
+                       "(max_over_time(kube_horizontalpodautoscaler_spec_{}_replicas[{{chunk}}]))")
 
 
 def percentile_templates(step_s: float) -> dict[str, str]:
@@ -89,12 +99,38 @@ def serving_load(client: PrometheusClient, window: Window, *, step_s: float) -> 
     return out.select([pl.col(c).cast(t) for c, t in schema.items()]).sort("namespace", "pod", "model")
 
 
-def load_recommend_extras(client: PrometheusClient, window: Window, *, step_s: float
-                          ) -> tuple[pl.DataFrame, pl.DataFrame, list[str]]:
-    """(usage_percentiles, serving_load, warnings) for the window."""
+def autoscalers(client: PrometheusClient, window: Window, *, step_s: float) -> pl.DataFrame:
+    """HPAs that existed in the window (kube-state-metrics), with their scale target and replica bounds."""
+    def run(template: str, by: list[str]) -> pl.DataFrame:
+        return chunked_instant(client, template, window, step_s=step_s, chunk_hours=CHUNK_HOURS, by=by,
+                               combine="max")
+
+    info = run(HPA_INFO, [*HPA_KEYS, "scaletargetref_kind", "scaletargetref_name"]).drop("value")
+    if not info.height:
+        return empty_table("autoscalers")
+    for bound in ("min", "max"):
+        info = info.join(run(HPA_REPLICAS.format(bound), HPA_KEYS).rename({"value": f"{bound}_replicas"}),
+                         on=HPA_KEYS, how="left")
+    out = info.select("namespace", pl.col("horizontalpodautoscaler").alias("name"),
+                      pl.col("scaletargetref_kind").alias("target_kind"),
+                      pl.col("scaletargetref_name").alias("target_name"), "min_replicas", "max_replicas")
+    schema = TABLE_SCHEMAS["autoscalers"]
+    return out.select([pl.col(c).cast(t) for c, t in schema.items()]).sort("namespace", "name")
+
+
+@dataclass(frozen=True)
+class RecommendExtras:
+    usage_percentiles: pl.DataFrame
+    serving_load: pl.DataFrame
+    autoscalers: pl.DataFrame
+    warnings: list[str]
+
+
+def load_recommend_extras(client: PrometheusClient, window: Window, *, step_s: float) -> RecommendExtras:
+    """The recommend tables for the window, and a warning when the percentiles are missing."""
     percentiles = usage_percentiles(client, window, step_s=step_s)
-    load = serving_load(client, window, step_s=step_s)
     warnings = [] if percentiles.height else [
         "no cAdvisor usage series for percentiles (container_cpu_usage_seconds_total, "
         "container_memory_working_set_bytes): right-sizing falls back to the history's mean usage"]
-    return percentiles, load, warnings
+    return RecommendExtras(percentiles, serving_load(client, window, step_s=step_s),
+                           autoscalers(client, window, step_s=step_s), warnings)
