@@ -33,12 +33,13 @@ class BatchingSettings(StrategySettings):
 
 def _load(ctx: Context) -> pl.DataFrame:
     rows = costed_rows(ctx)
-    cost = rows.group_by("workload").agg(
+    cost = rows.group_by("workload", maintain_order=True).agg(
         pl.col("compute_usd").sum(), pl.col("pod_uid").n_unique().alias("replicas"),
         ((pl.col("gpu_utilization") * pl.col("gpu_hours")).sum() / pl.col("gpu_hours").sum()).alias("gpu_util"),
         pl.col("gpu_utilization").is_not_null().any().alias("has_dcgm"))
     pods = rows.select("namespace", "pod", "workload").unique()
-    load = ctx.snapshot.serving_load.join(pods, on=["namespace", "pod"], how="inner").group_by("workload").agg(
+    measured = ctx.snapshot.serving_load.join(pods, on=["namespace", "pod"], how="inner")
+    load = measured.group_by("workload", maintain_order=True).agg(
         pl.col("model").first(), pl.col("running_requests_mean").mean().alias("running_mean"),
         pl.col("running_requests_max").max().alias("running_max"),
         pl.col("kv_cache_usage_mean").mean().alias("kv_mean"), pl.col("kv_cache_usage_max").max().alias("kv_max"),

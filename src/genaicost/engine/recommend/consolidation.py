@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
-from genaicost.engine.recommend.candidates import cheapest_fitting, priced_types, type_specs
+from genaicost.engine.recommend.candidates import cheapest_fitting, type_specs
 from genaicost.engine.recommend.context import Context
 from genaicost.engine.recommend.model import Recommendation
 from genaicost.engine.recommend.registry import Outcome, Skip, Strategy, StrategySettings, register
@@ -161,7 +161,7 @@ def downsize(ctx: Context, alive: list[Bin], s: ConsolidationSettings) -> list[D
         if spec is None or b.region is None:
             continue
         cpu, ram, gpus = b.used(s.max_fill)
-        types = priced_types(ctx.catalog, b.region, b.capacity_type or "on-demand")
+        types = ctx.types(b.region, b.capacity_type or "on-demand")
         best = cheapest_fitting(types, vcpu=cpu / s.max_fill, memory_gib=ram / s.max_fill, gpus=gpus,
                                 gpu_model=spec["gpu_model"] if gpus > 0 else None, families=families,
                                 below_usd_per_hour=b.hourly_usd - 1e-9, exclude=b.instance_type)

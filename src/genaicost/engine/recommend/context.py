@@ -6,7 +6,7 @@ cost_snapshot), so every saving is in the report's prices.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -15,6 +15,7 @@ from genaicost.domain.prices import PriceCatalog
 from genaicost.domain.snapshot import Snapshot
 from genaicost.domain.window import HOURS_PER_MONTH
 from genaicost.engine.pipeline import Costed, Priced, cost_snapshot, price_snapshot
+from genaicost.engine.recommend.candidates import priced_types
 from genaicost.engine.recommend.model import Confidence
 
 HOURS_PER_DAY = 24.0
@@ -28,6 +29,14 @@ class Context:
     options: ReportOptions
     priced: Priced
     costed: Costed
+    _types: dict[tuple[str, str], pl.DataFrame] = field(default_factory=dict, compare=False, repr=False)
+
+    def types(self, region: str, capacity_type: str) -> pl.DataFrame:
+        """engine.recommend.candidates.priced_types, computed once per (region, capacity type)."""
+        key = (region, capacity_type)
+        if key not in self._types:
+            self._types[key] = priced_types(self.catalog, region, capacity_type)
+        return self._types[key]
 
     @property
     def window_hours(self) -> float:

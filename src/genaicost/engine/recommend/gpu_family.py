@@ -11,7 +11,7 @@ from __future__ import annotations
 import polars as pl
 
 from genaicost.engine.allocate import BYTES_PER_GIB
-from genaicost.engine.recommend.candidates import cheapest_fitting, priced_types, type_specs
+from genaicost.engine.recommend.candidates import cheapest_fitting, type_specs
 from genaicost.engine.recommend.context import Context
 from genaicost.engine.recommend.idle_gpus import gpu_nodes
 from genaicost.engine.recommend.model import Recommendation
@@ -30,7 +30,7 @@ def _measured_memory(ctx: Context) -> pl.DataFrame:
     """Per node: the largest GPU memory used per GPU held by one of its containers (GiB), from DCGM."""
     c = ctx.snapshot.containers.filter(pl.col("gpu_memory_used_bytes").is_not_null()
                                        & (pl.col("gpu_request").fill_null(0.0) > 0))
-    return c.group_by("node").agg(
+    return c.group_by("node", maintain_order=True).agg(
         (pl.col("gpu_memory_used_bytes") / BYTES_PER_GIB / pl.col("gpu_request")).max().alias("used_per_gpu_gib"))
 
 
@@ -48,7 +48,7 @@ def run(ctx: Context, s: GpuFamilySettings) -> Outcome:
         measured = n["used_per_gpu_gib"]
         need = measured * (1 + s.memory_headroom) if measured is not None else current_per_gpu
         family = str(n["instance_type"]).split(".")[0]
-        types = priced_types(ctx.catalog, n["region"], n["capacity_type"] or "on-demand").filter(
+        types = ctx.types(n["region"], n["capacity_type"] or "on-demand").filter(
             (pl.col("family") != family) & (pl.col("accelerator") == "nvidia"))
         best = cheapest_fitting(types, vcpu=n["cpu_requested"], memory_gib=n["ram_requested_gib"], gpus=n["gpus"],
                                 min_gpu_memory_per_gpu_gib=need - 1e-9, families=s.allowed_families,

@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from genaicost.engine.recommend.candidates import cheapest_fitting, priced_types, type_specs
+from genaicost.engine.recommend.candidates import cheapest_fitting, type_specs
 from genaicost.engine.recommend.context import WINDOW_RULE, Context, window_confidence
 from genaicost.engine.recommend.model import Recommendation, Scalar
 from genaicost.engine.recommend.registry import Outcome, Skip, Strategy, StrategySettings, register
@@ -35,7 +35,7 @@ class IdleGpuSettings(StrategySettings):
 def gpu_nodes(ctx: Context) -> pl.DataFrame:
     """GPU nodes with allocated GPUs and requests (averaged over the node's hours) and non-DaemonSet pods."""
     rows = ctx.rows
-    alloc = rows.group_by("node").agg(
+    alloc = rows.group_by("node", maintain_order=True).agg(
         pl.col("gpu_hours").sum(), pl.col("cpu_request_core_hours").sum(), pl.col("ram_request_gib_hours").sum(),
         (pl.col("controller_kind").fill_null("") != "DaemonSet").sum().alias("movable_rows"))
     nodes = ctx.nodes.filter((pl.col("gpu_capacity_hours") > 0) & ~pl.col("unpriced") & (pl.col("hours") > 0))
@@ -80,7 +80,7 @@ def _node_rec(ctx: Context, n: dict[str, Any], s: IdleGpuSettings) -> Recommenda
     spec = type_specs(ctx.catalog, n["instance_type"])
     if need >= gpus or spec is None:
         return None
-    types = priced_types(ctx.catalog, str(n["region"]), str(n["capacity_type"] or "on-demand"))
+    types = ctx.types(str(n["region"]), str(n["capacity_type"] or "on-demand"))
     best = cheapest_fitting(types, vcpu=_num(n, "cpu_requested"), memory_gib=_num(n, "ram_requested_gib"),
                             gpus=need, gpu_model=spec["gpu_model"], below_usd_per_hour=hourly)
     if best is None:
@@ -94,7 +94,7 @@ def _node_rec(ctx: Context, n: dict[str, Any], s: IdleGpuSettings) -> Recommenda
 def _share_recs(ctx: Context, s: IdleGpuSettings) -> list[Recommendation]:
     rows = costed_rows(ctx).filter((pl.col("gpu_hours") > 0) & pl.col("gpu_utilization").is_not_null()
                                    & (pl.col("gpu_sharing").fill_null("none") == "none"))
-    per = rows.group_by("workload").agg(
+    per = rows.group_by("workload", maintain_order=True).agg(
         pl.col("gpu_usd").sum(), pl.col("gpu_hours").sum(),
         ((pl.col("gpu_utilization") * pl.col("gpu_hours")).sum() / pl.col("gpu_hours").sum()).alias("util"),
         pl.col("pod_uid").n_unique().alias("pods")).filter(pl.col("util") < s.underused_below).sort("workload")
@@ -122,8 +122,9 @@ def run(ctx: Context, s: IdleGpuSettings) -> Outcome:
     nodes = gpu_nodes(ctx)
     if not nodes.height:
         raise Skip("no priced GPU nodes in the snapshot")
-    dcgm = ctx.nodes.join(ctx.priced.nodes.select(pl.col("name").alias("node"), "gpu_utilization")
-                          .group_by("node").agg(pl.col("gpu_utilization").mean()), on="node", how="left")
+    per_node = ctx.priced.nodes.select(pl.col("name").alias("node"), "gpu_utilization").group_by(
+        "node", maintain_order=True).agg(pl.col("gpu_utilization").mean())
+    dcgm = ctx.nodes.join(per_node, on="node", how="left")
     nodes = nodes.join(dcgm.select("node", "gpu_utilization"), on="node", how="left")
     recs = [r for n in nodes.iter_rows(named=True) if (r := _node_rec(ctx, n, s)) and
             r.monthly_savings_usd >= s.min_monthly_savings_usd]

@@ -62,15 +62,15 @@ def gpus_needed(params_b: float, precision: str, per_gpu_gib: float, s: Quantiza
 
 
 def _workloads(ctx: Context, s: QuantizationSettings) -> pl.DataFrame:
-    requests = ctx.snapshot.containers.group_by("pod_uid").agg(
+    requests = ctx.snapshot.containers.group_by("pod_uid", maintain_order=True).agg(
         pl.col("gpu_request").fill_null(0.0).sum().alias("held"))
     labels = ctx.snapshot.pod_labels.filter(pl.col("key") == s.model_label).select(
         "pod_uid", pl.col("value").alias("model"))
     rows = costed_rows(ctx).filter((pl.col("gpu_hours") > 0) & (pl.col("gpu_sharing").fill_null("none") == "none"))
-    pods = rows.group_by("workload", "pod_uid").agg(
+    pods = rows.group_by("workload", "pod_uid", maintain_order=True).agg(
         pl.col("gpu_usd").sum(), pl.col("instance_type").first(), pl.col("controller").first(), pl.col("pod").first())
     pods = pods.join(requests, on="pod_uid", how="left").join(labels, on="pod_uid", how="left")
-    return pods.group_by("workload").agg(
+    return pods.sort("workload", "pod_uid").group_by("workload", maintain_order=True).agg(
         pl.col("gpu_usd").sum(), pl.len().alias("pods"), pl.col("held").max(), pl.col("instance_type").first(),
         pl.coalesce("model", "controller", "pod").first().alias("model")).sort("workload")
 

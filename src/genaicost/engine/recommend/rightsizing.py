@@ -48,7 +48,7 @@ def _usage(ctx: Context, s: RightsizingSettings) -> tuple[pl.DataFrame, str]:
     inst = ctx.snapshot.containers.filter(measured)
     if not inst.height:
         raise Skip("no container usage in the snapshot (no metrics-server / Prometheus data)")
-    return inst.group_by("namespace", "pod", "container").agg(
+    return inst.group_by("namespace", "pod", "container", maintain_order=True).agg(
         pl.col("cpu_usage_cores").max().alias("cpu_basis_cores"),
         (pl.col("ram_usage_bytes").max() / BYTES_PER_GIB).alias("ram_basis_gib"),
     ), _fallback_basis(ctx)
@@ -61,7 +61,7 @@ def _fallback_basis(ctx: Context) -> str:
 
 
 def _requests(ctx: Context) -> pl.DataFrame:
-    return ctx.snapshot.containers.group_by("pod_uid", "container").agg(
+    return ctx.snapshot.containers.group_by("pod_uid", "container", maintain_order=True).agg(
         pl.col("cpu_request_cores").first().fill_null(0.0).alias("cpu_request_cores"),
         (pl.col("ram_request_bytes").first().fill_null(0.0) / BYTES_PER_GIB).alias("ram_request_gib"),
     )
@@ -71,7 +71,7 @@ def _per_container(ctx: Context, s: RightsizingSettings, usage: pl.DataFrame) ->
     rows = costed_rows(ctx).filter(~pl.col("namespace").is_in(list(s.exclude_namespaces)))
     if not s.include_hpa_targets:
         rows = rows.filter(~pl.col("workload").is_in(list(hpa_targets(ctx))))
-    per = rows.group_by("pod_uid", "namespace", "pod", "container", "workload").agg(
+    per = rows.group_by("pod_uid", "namespace", "pod", "container", "workload", maintain_order=True).agg(
         pl.col("cpu_core_hours", "cpu_usd", "cpu_request_core_hours", "cpu_usage_core_hours", "ram_gib_hours",
                "ram_usd", "ram_request_gib_hours", "ram_usage_gib_hours").sum())
     per = per.join(_requests(ctx), on=["pod_uid", "container"], how="left").join(
@@ -104,7 +104,7 @@ def _saving(res: str, request: str, new: str) -> pl.Expr:
 def run(ctx: Context, s: RightsizingSettings) -> Outcome:
     usage, basis = _usage(ctx, s)
     per = _per_container(ctx, s, usage)
-    grouped = per.group_by("workload", "container").agg(
+    grouped = per.group_by("workload", "container", maintain_order=True).agg(
         pl.len().alias("pods"), pl.col("cpu_request_cores").max(), pl.col("cpu_new_cores").first(),
         pl.col("ram_request_gib").max(), pl.col("ram_new_gib").first(),
         pl.col("cpu_basis_cores").max(), pl.col("ram_basis_gib").max(),

@@ -48,7 +48,8 @@ def run(ctx: Context, s: SpotSettings) -> Outcome:
         (pl.col("capacity_type") == "on-demand") & pl.col("controller_kind").is_in(list(s.controller_kinds))
         & ~pl.col("namespace").is_in(list(s.exclude_namespaces)) & pl.col("node_hourly_usd").is_not_null())
     claims = ctx.snapshot.mounts.get_column("pod_uid").unique().to_list()
-    replicas = costed_rows(ctx).group_by("workload").agg(pl.col("pod_uid").n_unique().alias("replicas"))
+    replicas = costed_rows(ctx).group_by("workload", maintain_order=True).agg(
+        pl.col("pod_uid").n_unique().alias("replicas"))
     stateful = costed_rows(ctx).filter(pl.col("pod_uid").is_in(claims)).get_column("workload").unique().to_list()
     rows = rows.join(replicas, on="workload").filter(
         (pl.col("replicas") >= s.min_replicas) & ~pl.col("workload").is_in(stateful))

@@ -55,6 +55,6 @@ def hpa_targets(ctx: Context) -> set[str]:
 
 def workload_nodes(ctx: Context) -> dict[str, tuple[str, ...]]:
     """workload -> the nodes its pods ran on (sorted), for recommendations that change those nodes' bill."""
-    frame = costed_rows(ctx).filter(pl.col("node").is_not_null()).group_by("workload").agg(
+    frame = costed_rows(ctx).filter(pl.col("node").is_not_null()).group_by("workload", maintain_order=True).agg(
         pl.col("node").unique().sort())
     return {w: tuple(f"node/{n}" for n in nodes) for w, nodes in frame.iter_rows()}
