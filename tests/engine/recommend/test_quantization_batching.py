@@ -60,3 +60,10 @@ def test_batching_from_load_gauges() -> None:
     # peak need max(0.2 / 0.8, 4 / 16) × 4 = 1 replica, floor min_replicas 2; each pod $0.45 + $0.045 per hour
     assert rec.evidence["replicas"] == 4 and "2 replica(s)" in rec.action
     assert rec.monthly_savings_usd == pytest.approx(2 * 0.495 * 730)
+
+
+def test_parameter_count_from_a_pod_label() -> None:
+    snap = make_snapshot([typed_node("g", "g6e.2gpu")], [container("ml", "mystery-0", node="g", gpu_request=2)],
+                         labels=[("ml/mystery-0", "genaicost.io/parameters-b", "32")])
+    (rec,) = run_one("quantization", snap).recommendations
+    assert rec.evidence["parameters_b"] == 32.0 and rec.monthly_savings_usd == pytest.approx(328.5)

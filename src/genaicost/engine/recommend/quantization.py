@@ -1,6 +1,7 @@
 """`quantization`: weights + KV cache at a lower precision fit on fewer GPUs.
 
-Per GPU workload: parameters (billions) from the `parameters_b` setting, else the model name (`model` label,
+Per GPU workload: parameters (billions) from the `parameters_b` setting, else the pod label
+`genaicost.io/parameters-b` (`parameters_label`), else the model name (`model` label,
 controller or pod name: "llama-3-70b" → 70, "mixtral-8x7b" → 56). GPU memory needed at a precision =
 params × bytes per parameter (bf16 2, fp8 1, int4 0.5) × (1 + overhead_fraction) + kv_cache_gib; GPUs needed =
 that ÷ (GPU memory per GPU × gpu_memory_utilization), rounded up (to a power of two for tensor parallelism).
@@ -32,6 +33,7 @@ _DENSE = re.compile(r"(?<![a-z0-9.])(\d+(?:\.\d+)?)b(?![a-z0-9])")
 
 class QuantizationSettings(StrategySettings):
     model_label: str = "model"
+    parameters_label: str = "genaicost.io/parameters-b"   # pod label with the parameter count in billions
     parameters_b: dict[str, float] = Field(default_factory=dict)  # model name -> billions (beats the name)
     current_precision: Precision = "bf16"
     precisions: tuple[Precision, ...] = ("fp8", "int4")
@@ -62,17 +64,22 @@ def gpus_needed(params_b: float, precision: str, per_gpu_gib: float, s: Quantiza
 
 
 def _workloads(ctx: Context, s: QuantizationSettings) -> pl.DataFrame:
-    requests = ctx.snapshot.containers.group_by("pod_uid", maintain_order=True).agg(
-        pl.col("gpu_request").fill_null(0.0).sum().alias("held"))
-    labels = ctx.snapshot.pod_labels.filter(pl.col("key") == s.model_label).select(
-        "pod_uid", pl.col("value").alias("model"))
+    per_container = ctx.snapshot.containers.group_by("pod_uid", "container", maintain_order=True).agg(
+        pl.col("gpu_request").fill_null(0.0).max())   # history sources have a row per interval
+    requests = per_container.group_by("pod_uid", maintain_order=True).agg(pl.col("gpu_request").sum().alias("held"))
+    labels = ctx.snapshot.pod_labels
+    names = labels.filter(pl.col("key") == s.model_label).select("pod_uid", pl.col("value").alias("model"))
+    declared = labels.filter(pl.col("key") == s.parameters_label).select(
+        "pod_uid", pl.col("value").cast(pl.Float64, strict=False).alias("label_parameters_b"))
     rows = costed_rows(ctx).filter((pl.col("gpu_hours") > 0) & (pl.col("gpu_sharing").fill_null("none") == "none"))
     pods = rows.group_by("workload", "pod_uid", maintain_order=True).agg(
         pl.col("gpu_usd").sum(), pl.col("instance_type").first(), pl.col("controller").first(), pl.col("pod").first())
-    pods = pods.join(requests, on="pod_uid", how="left").join(labels, on="pod_uid", how="left")
+    pods = pods.join(requests, on="pod_uid", how="left").join(names, on="pod_uid", how="left").join(
+        declared, on="pod_uid", how="left")
     return pods.sort("workload", "pod_uid").group_by("workload", maintain_order=True).agg(
         pl.col("gpu_usd").sum(), pl.len().alias("pods"), pl.col("held").max(), pl.col("instance_type").first(),
-        pl.coalesce("model", "controller", "pod").first().alias("model")).sort("workload")
+        pl.coalesce("model", "controller", "pod").first().alias("model"),
+        pl.col("label_parameters_b").drop_nulls().first()).sort("workload")
 
 
 def _best(params: float, per_gpu: float, held: float, s: QuantizationSettings) -> tuple[str, int, float] | None:
@@ -93,7 +100,8 @@ def run(ctx: Context, s: QuantizationSettings) -> Outcome:
     unknown: list[str] = []
     odd: list[str] = []
     for w in work.iter_rows(named=True):
-        params = s.parameters_b.get(w["model"]) or parameters_from_name(w["model"] or "")
+        params = (s.parameters_b.get(w["model"]) or w["label_parameters_b"]
+                  or parameters_from_name(w["model"] or ""))
         spec = type_specs(ctx.catalog, w["instance_type"])
         if params is None:
             unknown.append(str(w["workload"]))
