@@ -23,6 +23,8 @@ from genaicost.engine.recommend import parse_settings, recommend
 from genaicost.engine.recommend.model import RecommendationSet
 from genaicost.sources.demo_policies import demo_policy_objects
 from genaicost.sources.k8s.policies import with_policies
+from genaicost.sources.k8s.policies_live import list_policies
+from genaicost.sources.kube_live import make_api_client
 from genaicost.sources.kubectl_json import read_json_document
 from genaicost.sources.prometheus.usage_percentiles import load_recommend_extras
 from genaicost.sources.snapshot_file import is_snapshot_file, save_snapshot
@@ -52,8 +54,10 @@ def _value(raw: str) -> Any:
 
 
 def with_source_extras(snapshot: Snapshot, *, demo: bool, snapshot_files: Sequence[Path], now: datetime,
-                       history: HistorySource | None) -> Snapshot:
-    """PDBs / HPAs from the demo or kubectl files; percentiles and serving load from Prometheus."""
+                       history: HistorySource | None, kubeconfig: str | None = None,
+                       context: str | None = None) -> Snapshot:
+    """PDBs / HPAs from the demo, kubectl files or the live API; percentiles, serving load and HPAs from
+    Prometheus; a saved snapshot has its own."""
     if demo:
         return with_policies(snapshot, demo_policy_objects(now))
     kubectl = [p for p in snapshot_files if not is_snapshot_file(p)]
@@ -63,6 +67,9 @@ def with_source_extras(snapshot: Snapshot, *, demo: bool, snapshot_files: Sequen
         extras = load_recommend_extras(history.client, history.window, step_s=history.resolution_s)
         return replace(snapshot, usage_percentiles=extras.usage_percentiles, serving_load=extras.serving_load,
                        autoscalers=extras.autoscalers, warnings=(*snapshot.warnings, *extras.warnings))
+    if snapshot.cluster.source == "kubernetes-api":
+        items, notes = list_policies(make_api_client(kubeconfig, context))
+        return replace(with_policies(snapshot, items), notes=(*snapshot.notes, *notes))
     return snapshot
 
 
@@ -87,7 +94,8 @@ def build_recommendations(
     settings = parse_settings(overrides)
     snapshot = collect_snapshot(demo=demo, snapshot_files=snapshot_files, kubeconfig=kubeconfig, context=context,
                                 window_hours=window_hours, now=now, history=history)
-    snapshot = with_source_extras(snapshot, demo=demo, snapshot_files=snapshot_files, now=now, history=history)
+    snapshot = with_source_extras(snapshot, demo=demo, snapshot_files=snapshot_files, now=now, history=history,
+                                  kubeconfig=kubeconfig, context=context)
     if save_snapshot_to is not None:
         save_snapshot(snapshot, save_snapshot_to)
     catalog, snapshot = with_spot_prices(catalog, snapshot, spot_prices, aws_session, now)

@@ -41,8 +41,8 @@ def _pdb_for(ctx: Context, namespace: str, uids: list[str], labels: dict[str, di
 def run(ctx: Context, s: SpotSettings) -> Outcome:
     if s.require_pdb and not ctx.snapshot.disruption_budgets.height:
         raise Skip("the source gave no PodDisruptionBudgets (kubectl: add poddisruptionbudgets to `kubectl get`; "
-                   "Prometheus and the live source do not collect them); set spot-candidates.require_pdb=false "
-                   "to go without")
+                   "live: none listed, or get/list refused; Prometheus has no PDB selectors); set "
+                   "spot-candidates.require_pdb=false to go without")
     nodes = ctx.nodes.select("node", "region")
     rows = costed_rows(ctx).join(nodes, on="node", how="left").filter(
         (pl.col("capacity_type") == "on-demand") & pl.col("controller_kind").is_in(list(s.controller_kinds))
