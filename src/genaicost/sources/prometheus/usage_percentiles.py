@@ -78,8 +78,9 @@ def usage_percentiles(client: PrometheusClient, window: Window, *, step_s: float
     if merged is None or not merged.height:
         return empty_table("usage_percentiles")
     schema = TABLE_SCHEMAS["usage_percentiles"]
+    values = [c for c in schema if c not in KEYS]
     return merged.filter(pl.all_horizontal(pl.col(k).is_not_null() for k in KEYS)).select(
-        [pl.col(c).cast(t) for c, t in schema.items()]).sort(KEYS)
+        [pl.col(c).cast(t) for c, t in schema.items()]).with_columns(pl.col(values).fill_nan(None)).sort(KEYS)
 
 
 def serving_load(client: PrometheusClient, window: Window, *, step_s: float) -> pl.DataFrame:
@@ -96,7 +97,9 @@ def serving_load(client: PrometheusClient, window: Window, *, step_s: float) -> 
         mean["running"].alias("running_requests_mean"), pl.col("running_max").alias("running_requests_max"),
         mean["kv"].alias("kv_cache_usage_mean"), pl.col("kv_max").alias("kv_cache_usage_max"))
     schema = TABLE_SCHEMAS["serving_load"]
-    return out.select([pl.col(c).cast(t) for c, t in schema.items()]).sort("namespace", "pod", "model")
+    gauges = [c for c, t in schema.items() if t == pl.Float64]
+    return out.select([pl.col(c).cast(t) for c, t in schema.items()]).with_columns(
+        pl.col(gauges).fill_nan(None)).sort("namespace", "pod", "model")
 
 
 def autoscalers(client: PrometheusClient, window: Window, *, step_s: float) -> pl.DataFrame:
