@@ -10,22 +10,39 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from genaicost.app.report import HistorySource, build_report
+from genaicost.app.report import HistorySource, InferenceSettings, build_report, collect_snapshot
 from genaicost.domain.compare import Assumptions, CompareResult, Demand
 from genaicost.domain.options import ReportOptions
 from genaicost.domain.prices import PriceCatalog
 from genaicost.engine.compare import compare, validate_assumptions
+from genaicost.engine.compare_measured import MEASURED_AGGREGATE, ClusterServing, pod_output_tokens
 from genaicost.engine.compare_whatif import WhatIfResult, what_if
+from genaicost.engine.report import compute_report
 from genaicost.pricing.llm_files import load_llm_catalog
+
+
+def measured_cluster(*, demo: bool, snapshot_files: Sequence[Path], window_hours: float | None,
+                     catalog: PriceCatalog, now: datetime, history: HistorySource | None = None,
+                     settings: InferenceSettings = InferenceSettings()) -> ClusterServing:  # noqa: B008 - frozen
+    """The source's Report by pod and node (the same collection, prices and pipeline as `genaicost report` /
+    `inference`) with the pods' serving counters: what `compare` measures throughput from (docs/compare.md §3b).
+    Collected once (`build_report` would not return the snapshot's per-pod serving counters); only GPU-hours,
+    utilization, nodes and tokens are used, not prices."""
+    snapshot = collect_snapshot(demo=demo, snapshot_files=snapshot_files, kubeconfig=None, context=None,
+                                window_hours=window_hours, now=now, history=history)
+    report = compute_report(snapshot, catalog, ReportOptions(aggregate=MEASURED_AGGREGATE), generated_at=now,
+                            model_label=settings.model_label, io_cost_ratio=settings.io_cost_ratio)
+    return ClusterServing(report=report, pod_tokens=pod_output_tokens(snapshot, settings.model_label))
 
 
 def run_compare(*, model: str, precisions: list[str], demand: Demand, assumptions: Assumptions,
                 catalog: PriceCatalog, api_prices_file: Path | None = None,
-                api_filters: list[str] | None = None) -> CompareResult:
-    """Price every self-hosted and API option for the demand (docs/compare.md)."""
+                api_filters: list[str] | None = None, cluster: ClusterServing | None = None) -> CompareResult:
+    """Price every self-hosted and API option for the demand (docs/compare.md); with `cluster` (measured_cluster)
+    the model's throughput measured there sizes the instance types it runs on."""
     llm = load_llm_catalog(api_prices_file)
     result = compare(model=model, precisions=precisions, demand=demand, assumptions=assumptions, catalog=catalog,
-                     llm=llm, api_filters=api_filters)
+                     llm=llm, api_filters=api_filters, cluster=cluster)
     if api_prices_file is not None:
         result.warnings.append(f"API prices from {api_prices_file} replace/extend the bundled ones "
                                f"(as of {llm.as_of.isoformat()})")

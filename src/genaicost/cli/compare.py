@@ -9,9 +9,8 @@ from typing import Annotated
 
 import typer
 
-from genaicost.app.compare import run_compare, run_what_if
+from genaicost.app.compare import measured_cluster, run_compare, run_what_if
 from genaicost.cli.common_options import (
-    PROMETHEUS_ONLY,
     CatalogDirOption,
     DemoOption,
     FormatChoice,
@@ -37,7 +36,7 @@ from genaicost.cli.source_options import (
 )
 from genaicost.domain.compare import Assumptions
 from genaicost.domain.errors import InputError
-from genaicost.engine.compare import make_demand
+from genaicost.engine.compare import make_demand, validate_assumptions
 from genaicost.pricing.bundled import load_catalog
 from genaicost.render.compare import render_compare
 
@@ -80,6 +79,15 @@ TtftOpt = Annotated[float | None, _a("--max-ttft-ms", metavar="MS",
 ItlOpt = Annotated[float | None, _a("--max-itl-ms", metavar="MS",
                                     help="Latency target: only benchmark rows with a measured inter-token "
                                          "latency ≤ MS.")]
+MeasuredOpt = Annotated[str, _a("--measured-throughput", metavar="auto|off",
+                                help="With a source (--demo, --snapshot, --prometheus): size the instance types the "
+                                     "model runs on from its throughput measured there (auto), or not (off).")]
+FloorOpt = Annotated[float, _a("--measured-utilization-floor", metavar="F",
+                               help="Measured capacity = served rate ÷ GPU utilization when the utilization is "
+                                    "known and at least F; else the served rate.")]
+MeasuredPrecisionOpt = Annotated[str, _a("--measured-precision", metavar="bf16|fp8|int4",
+                                         help="The precision the cluster serves the model at (not in the "
+                                              "serving metrics).")]
 OverridesOpt = Annotated[Path | None, _a("--overrides", metavar="FILE", help="YAML file of your own prices.")]
 WhatIfOpt = Annotated[bool, _w("--what-if", help="Re-price the source's GPU nodes on --instance-family / "
                                                  "--purchase-option instead of comparing a model.")]
@@ -89,18 +97,20 @@ PurchaseOpt = Annotated[str, _w("--purchase-option", metavar="OPTION",
 OutputOpt = Annotated[Path | None, typer.Option("--output", "-o", metavar="FILE", rich_help_panel=OUT,
                                                 help="Write here (atomically).")]
 
+MEASURED = ("measured_throughput", "measured_utilization_floor", "measured_precision")
 COMPARE_ONLY = ("model", "precision", "input_tokens_per_month", "output_tokens_per_month", "requests_per_month",
                 "input_tokens_per_request", "output_tokens_per_request", "api", "api_prices", "max_ttft_ms",
-                "max_itl_ms", "kv_cache_headroom")
-WHAT_IF_ONLY = ("demo", "snapshot", "prometheus", "window", "instance_family", "purchase_option", *PROMETHEUS_ONLY)
+                "max_itl_ms", "kv_cache_headroom", *MEASURED)
+WHAT_IF_ONLY = ("instance_family", "purchase_option")
 
 HELP = """Cheapest way to serve a model for your traffic: self-hosted GPU instances vs managed APIs.
 
 Self-hosted: every instance type with a measured benchmark for the model and precision and enough GPU memory
 (weights × (1 + KV-cache headroom)), × on-demand / spot / savings plans; replicas = ceil(demand output tok/s ÷
-(measured tok/s × target utilization)). APIs: tokens × their price per 1M. Break-even volumes for the cheapest
-self-hosted option. With --what-if and a source (--demo, --snapshot, --prometheus): the cluster's GPU nodes
-re-priced on --instance-family / --purchase-option. Formulas: docs/compare.md.
+(measured tok/s × target utilization)); with a source (--demo, --snapshot, --prometheus) where the model is
+served, the instance types it runs on are sized from its throughput measured there. APIs: tokens × their price
+per 1M. Break-even volumes for the cheapest self-hosted option. With --what-if and a source: the cluster's GPU
+nodes re-priced on --instance-family / --purchase-option. Formulas: docs/compare.md.
 """
 
 
@@ -124,6 +134,9 @@ def compare_command(
     savings_plan_3y_discount: Sp3Opt = None,
     max_ttft_ms: TtftOpt = None,
     max_itl_ms: ItlOpt = None,
+    measured_throughput: MeasuredOpt = _DEFAULTS.measured_throughput,
+    measured_utilization_floor: FloorOpt = _DEFAULTS.measured_utilization_floor,
+    measured_precision: MeasuredPrecisionOpt = _DEFAULTS.measured_precision,
     catalog_dir: CatalogDirOption = None,
     overrides: OverridesOpt = None,
     what_if: WhatIfOpt = False,
@@ -146,39 +159,54 @@ def compare_command(
     assumptions = Assumptions(
         region=region, target_utilization=target_utilization, kv_cache_headroom=kv_cache_headroom,
         hours_per_month=hours_per_month, savings_plan_1y_discount=savings_plan_1y_discount,
-        savings_plan_3y_discount=savings_plan_3y_discount, max_ttft_ms=max_ttft_ms, max_itl_ms=max_itl_ms)
+        savings_plan_3y_discount=savings_plan_3y_discount, max_ttft_ms=max_ttft_ms, max_itl_ms=max_itl_ms,
+        measured_throughput=measured_throughput.strip().lower(), measured_utilization_floor=measured_utilization_floor,
+        measured_precision=measured_precision.strip().lower())
     stray = given_options(ctx, COMPARE_ONLY if what_if else WHAT_IF_ONLY)
     if stray:
         raise InputError(f"{', '.join(stray)} " + ("do not apply with --what-if" if what_if else
                                                    "only apply with --what-if"), field=stray[0])
     catalog = load_catalog(catalog_dir, overrides)
-    if what_if:
-        if instance_family is None:
-            raise InputError("--what-if needs the target family, e.g. --instance-family g6e",
-                             field="--instance-family")
-        now = datetime.now(UTC).replace(microsecond=0)
-        with source_window(
-            ctx, now=now, window=window, resolution=resolution, prometheus=prometheus,
-            token_file=prometheus_token_file, headers=prometheus_header, basic_auth_file=prometheus_basic_auth_file,
-            ca_file=prometheus_ca_file, insecure=prometheus_insecure, timeout_s=prometheus_timeout,
-        ) as (window_hours, history):
-            if history is None and not demo and not snapshot:
+    if what_if and instance_family is None:
+        raise InputError("--what-if needs the target family, e.g. --instance-family g6e", field="--instance-family")
+    if not what_if:
+        if model is None:
+            raise InputError("missing; give a model name (e.g. Llama-3.1-70B) or a parameter count (e.g. 70b)",
+                             field="--model")
+        demand = make_demand(input_tokens_per_month=input_tokens_per_month,
+                             output_tokens_per_month=output_tokens_per_month, requests_per_month=requests_per_month,
+                             input_tokens_per_request=input_tokens_per_request,
+                             output_tokens_per_request=output_tokens_per_request)
+        validate_assumptions(assumptions)
+    now = datetime.now(UTC).replace(microsecond=0)
+    with source_window(
+        ctx, now=now, window=window, resolution=resolution, prometheus=prometheus,
+        token_file=prometheus_token_file, headers=prometheus_header, basic_auth_file=prometheus_basic_auth_file,
+        ca_file=prometheus_ca_file, insecure=prometheus_insecure, timeout_s=prometheus_timeout,
+    ) as (window_hours, history):
+        has_source = history is not None or demo or bool(snapshot)
+        if what_if:
+            if not has_source:
                 raise InputError("--what-if needs a source: --demo, --snapshot FILE or --prometheus URL",
                                  field="--what-if")
+            assert instance_family is not None
             result = run_what_if(demo=demo, snapshot_files=snapshot or [], window_hours=window_hours,
                                  catalog=catalog, now=now, instance_family=instance_family,
                                  purchase_option=purchase_option, assumptions=assumptions, history=history)
-        write_output(render_compare(result, fmt.value), output)
-        return
-    if model is None:
-        raise InputError("missing; give a model name (e.g. Llama-3.1-70B) or a parameter count (e.g. 70b)",
-                         field="--model")
-    demand = make_demand(input_tokens_per_month=input_tokens_per_month,
-                         output_tokens_per_month=output_tokens_per_month, requests_per_month=requests_per_month,
-                         input_tokens_per_request=input_tokens_per_request,
-                         output_tokens_per_request=output_tokens_per_request)
-    compared = run_compare(model=model, precisions=precision or ["bf16", "fp8", "int4"], demand=demand,
-                           assumptions=assumptions, catalog=catalog, api_prices_file=api_prices, api_filters=api)
+            write_output(render_compare(result, fmt.value), output)
+            return
+        stray = [] if has_source else given_options(ctx, (*MEASURED, "window"))
+        if stray:
+            raise InputError(f"{', '.join(stray)} only apply with a source: --demo, --snapshot FILE or "
+                             "--prometheus URL", field=stray[0])
+        cluster = None
+        if has_source:
+            cluster = measured_cluster(demo=demo, snapshot_files=snapshot or [], window_hours=window_hours,
+                                       catalog=catalog, now=now, history=history)
+        assert model is not None
+        compared = run_compare(model=model, precisions=precision or ["bf16", "fp8", "int4"], demand=demand,
+                               assumptions=assumptions, catalog=catalog, api_prices_file=api_prices,
+                               api_filters=api, cluster=cluster)
     write_output(render_compare(compared, fmt.value), output)
 
 

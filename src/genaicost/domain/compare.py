@@ -95,6 +95,10 @@ class Assumptions(_Model):
     max_itl_ms: float | None = None
     throughput_source: str = "bundled benchmark table (measured rows only; no scaled estimates)"
     data_parallel: str = "an instance with k× the benchmark's GPUs runs k engine copies: k× its throughput"
+    # Throughput measured in the cluster given as a source (docs/compare.md §3b): "auto" uses it, "off" ignores it.
+    measured_throughput: str = "auto"
+    measured_utilization_floor: float = 0.2   # below it (or unknown) the served rate itself is the capacity
+    measured_precision: str = "bf16"          # the precision the cluster serves at (not in the serving metrics)
 
 
 class CompareOption(_Model):

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import polars as pl
+
 from genaicost.domain.compare import (
     API,
+    PRECISIONS,
     SELF_HOSTED,
     Assumptions,
     CompareOption,
@@ -15,6 +18,7 @@ from genaicost.domain.compare import (
 from genaicost.domain.errors import InputError
 from genaicost.domain.prices import PriceCatalog
 from genaicost.engine.compare_breakeven import break_even
+from genaicost.engine.compare_measured import ClusterServing, MeasuredType, measure_throughput, window_label
 from genaicost.engine.compare_model import parse_precisions, resolve_model
 from genaicost.engine.compare_prices import SP_UNCONFIGURED
 from genaicost.engine.compare_selfhosted import self_hosted_options
@@ -67,6 +71,13 @@ def validate_assumptions(a: Assumptions) -> Assumptions:
     for flag, ms in (("--max-ttft-ms", a.max_ttft_ms), ("--max-itl-ms", a.max_itl_ms)):
         if ms is not None and not ms > 0:
             raise InputError(f"{ms:g}: expected milliseconds above zero", field=flag)
+    if a.measured_throughput not in ("auto", "off"):
+        raise InputError(f"{a.measured_throughput!r}: expected auto or off", field="--measured-throughput")
+    if not 0 <= a.measured_utilization_floor <= 1:
+        raise InputError(f"{a.measured_utilization_floor:g}: expected a GPU busy fraction in [0, 1], e.g. 0.2",
+                         field="--measured-utilization-floor")
+    if a.measured_precision not in PRECISIONS:
+        raise InputError(f"{a.measured_precision!r}: expected bf16, fp8 or int4", field="--measured-precision")
     return a
 
 
@@ -91,17 +102,25 @@ def api_options(demand: Demand, llm: LlmCatalog, api_filters: list[str]) -> list
 
 
 def compare(*, model: str, precisions: list[str], demand: Demand, assumptions: Assumptions, catalog: PriceCatalog,
-            llm: LlmCatalog, api_filters: list[str] | None = None) -> CompareResult:
+            llm: LlmCatalog, api_filters: list[str] | None = None, cluster: ClusterServing | None = None
+            ) -> CompareResult:
+    """`cluster`: a measured source (report by pod and node + serving counters); where the model is served
+    there, its measured throughput sizes those instance types (docs/compare.md §3b)."""
     validate_assumptions(assumptions)
     spec = resolve_model(model, llm.throughput)
     chosen = parse_precisions(precisions)
     if not (catalog.ec2.get_column("region") == assumptions.region).any():
         raise InputError(f"region {assumptions.region!r} has no prices in the catalog", field="--region")
-    hosted, unavailable = self_hosted_options(spec, chosen, demand, assumptions, catalog)
+    measured, notes = _measured(cluster, model, spec.rows, chosen, assumptions)
+    if cluster is not None:
+        used = bool(measured) and assumptions.measured_precision in chosen
+        assumptions = assumptions.model_copy(update={"throughput_source": _source_assumption(cluster, assumptions,
+                                                                                             used)})
+    hosted, unavailable = self_hosted_options(spec, chosen, demand, assumptions, catalog, measured)
     apis = api_options(demand, llm, api_filters or [])
     options = sorted(hosted + apis, key=lambda o: (o.monthly_usd, o.kind, o.name, o.purchase_option or ""))
     even = [break_even(h, a, demand, assumptions) for h in cheapest_per_purchase_option(hosted) for a in apis]
-    warnings = []
+    warnings = list(notes)
     if spec.by_params:
         models = sorted(set(spec.rows.get_column("model").to_list()))
         warnings.append(f"{spec.label}: throughput from benchmark rows of {', '.join(models)} (same size)")
@@ -111,6 +130,33 @@ def compare(*, model: str, precisions: list[str], demand: Demand, assumptions: A
                          unavailable=_grouped(unavailable), assumptions=assumptions,
                          prices_as_of=catalog.as_of.isoformat(), api_prices_as_of=llm.as_of.isoformat(),
                          warnings=warnings)
+
+
+def _measured(cluster: ClusterServing | None, model: str, rows: pl.DataFrame, chosen: list[str],
+              assumptions: Assumptions) -> tuple[list[MeasuredType], list[str]]:
+    if cluster is None:
+        return [], []
+    if assumptions.measured_throughput == "off":
+        return [], ["measured throughput off (--measured-throughput off): sizing from the bundled benchmark table"]
+    found = measure_throughput(cluster.report, cluster.pod_tokens, wanted=model,
+                               model_keys=set(rows.get_column("model_key").to_list()), assumptions=assumptions)
+    notes = list(found.notes)
+    if found.types and assumptions.measured_precision not in chosen:
+        notes.append(f"the measured throughput is at {assumptions.measured_precision} (--measured-precision), "
+                     f"not among the compared precisions ({', '.join(chosen)}): not used")
+    return found.types, notes
+
+
+def _source_assumption(cluster: ClusterServing, a: Assumptions, used: bool) -> str:
+    if a.measured_throughput == "off":
+        return "bundled benchmark table (measured rows only); the cluster's measured throughput is off"
+    if not used:
+        return (f"bundled benchmark table (measured rows only): nothing measured in {cluster.report.cluster} "
+                "could size an option (see the warnings)")
+    return (f"measured in {cluster.report.cluster} over {window_label(cluster.report.window.hours)} where the "
+            f"model is served (--measured-throughput auto): served output tok/s per instance ÷ GPU utilization when "
+            f"known and ≥ {a.measured_utilization_floor:g} (--measured-utilization-floor), else the served rate; "
+            f"at {a.measured_precision} (--measured-precision); other instance types: bundled benchmark table")
 
 
 def _grouped(unavailable: list[Unavailable]) -> list[Unavailable]:

@@ -13,6 +13,7 @@ import polars as pl
 
 from genaicost.domain.compare import SELF_HOSTED, Assumptions, CompareOption, Demand, Unavailable
 from genaicost.domain.prices import PriceCatalog
+from genaicost.engine.compare_measured import MeasuredType
 from genaicost.engine.compare_model import ModelSpec, exact, mix_distance, pick_row, required_gpu_memory_gib
 from genaicost.engine.compare_prices import instance_prices
 
@@ -25,8 +26,9 @@ class Sized:
     precision: str
     row: dict[str, object]
     instance_tok_s: float       # measured output tok/s × engine copies on the instance
-    engines: int
+    engines: int | None         # None when measured in the cluster (the instance's GPUs, not engine copies)
     required_gib: float
+    source: str | None = None   # throughput_source of a throughput measured in the cluster
 
 
 def gpu_instances(catalog: PriceCatalog, region: str) -> pl.DataFrame:
@@ -79,22 +81,37 @@ def replicas_needed(demand: Demand, instance_tok_s: float, assumptions: Assumpti
     return max(1, math.ceil(demand_tok_s / capacity))
 
 
+def measured_sized(measured: list[MeasuredType], precision: str, required_gib: float) -> list[Sized]:
+    """Instance types sized from the cluster's own throughput (engine.compare_measured): capacity_tok_s."""
+    return [Sized(m.instance_type, precision, {}, m.capacity_tok_s, None, required_gib, m.source) for m in measured]
+
+
 def throughput_source(s: Sized) -> str:
+    if s.source is not None:
+        return s.source
     r = s.row
-    copies = f" × {s.engines} engine copies" if s.engines > 1 else ""
+    copies = f" × {s.engines} engine copies" if (s.engines or 1) > 1 else ""
     return (f"measured: {r['model']} {r['precision_raw']} on {r['hardware']}, {r['engine']} {r['engine_version']}, "
             f"{r['parallelism']}, concurrency {r['concurrency']}, {r['input_tokens']}/{r['output_tokens']} "
             f"tokens in/out: {r['output_tokens_per_s']:g} output tok/s{copies} — {r['source']}")
 
 
 def self_hosted_options(spec: ModelSpec, precisions: list[str], demand: Demand, assumptions: Assumptions,
-                        catalog: PriceCatalog) -> tuple[list[CompareOption], list[Unavailable]]:
+                        catalog: PriceCatalog, measured: list[MeasuredType] | None = None
+                        ) -> tuple[list[CompareOption], list[Unavailable]]:
+    """Options per precision; at `assumptions.measured_precision` the measured instance types replace the
+    benchmark's sizing of the same types (docs/compare.md §3b)."""
     instances = gpu_instances(catalog, assumptions.region)
     options: list[CompareOption] = []
     unavailable: list[Unavailable] = []
     total_tokens = demand.input_tokens_per_month + demand.output_tokens_per_month
     for precision in precisions:
         sized = size_instances(spec, precision, instances, assumptions, demand)
+        if measured and precision == assumptions.measured_precision:
+            need = required_gpu_memory_gib(spec.params_b, precision, assumptions.kv_cache_headroom)
+            own = measured_sized(measured, precision, need)
+            taken = {m.instance_type for m in own}
+            sized = sorted([s for s in sized if s.instance_type not in taken] + own, key=lambda s: s.instance_type)
         if not sized:
             unavailable.append(_no_throughput(spec, precision, assumptions))
             continue
