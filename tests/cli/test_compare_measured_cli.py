@@ -59,7 +59,7 @@ def _saved_serving_demo(tmp_path: Path) -> Path:
 
 
 def test_measured_option_from_a_saved_snapshot(tmp_path: Path) -> None:
-    """By hand: 4 pods × 1.8 M = 7.2 M output tokens / (4 pods × 1 GPU × 2 h = 8 GPU-hours × 3600) = 250 tok/s
+    """docs/compare.md §3b worked example. By hand: 4 pods × 1.8 M = 7.2 M output tokens / (4 pods × 1 GPU × 2 h = 8 GPU-hours × 3600) = 250 tok/s
     per GPU × 4 GPUs = 1000 tok/s served per g5.12xlarge, at 50 % GPU → capacity 2000 tok/s; × 0.7 = 1400.
     Demand 4e9 / (730 × 3600) = 1522.07 output tok/s → ⌈1.0872⌉ = 2 replicas:
     on-demand 2 × 5.672 × 730 = $8,281.12, spot 2 × 2.1824 × 730 = $3,186.30."""
@@ -71,6 +71,7 @@ def test_measured_option_from_a_saved_snapshot(tmp_path: Path) -> None:
     assert g5["on-demand"]["throughput_output_tokens_per_s"] == pytest.approx(2000.0)
     assert (g5["on-demand"]["replicas"], g5["on-demand"]["monthly_usd"]) == (2, pytest.approx(2 * 5.672 * 730))
     assert (g5["spot"]["replicas"], g5["spot"]["monthly_usd"]) == (2, pytest.approx(2 * 2.1824 * 730))
+    assert g5["spot"]["usd_per_1m_tokens"] == pytest.approx(3186.304 / 12_000)                   # $0.2655
     assert g5["spot"]["throughput_source"] == (
         "measured: genai-prod (demo, 2h) 4 pods, 1000 output tok/s served per g5.12xlarge (7,200,000 output "
         "tokens / 8 GPU-hours × 4 GPUs) at 50% GPU → capacity 2000 tok/s (served ÷ utilization)")
