@@ -90,8 +90,11 @@ def measure_throughput(report: Report, pod_tokens: pl.DataFrame, *, wanted: str,
     if sum(ln.output_tokens for ln in lines) <= 0:
         return Measured(notes=[f"{names} in {where} reports no output tokens over the window: no measured "
                                f"throughput; {_FALLBACK}"])
+    names = ", ".join(sorted({ln.model for ln in lines if ln.output_tokens > 0}))
     rows = _pod_rows(report, pod_tokens, {(ln.namespace, ln.model) for ln in lines})
-    notes = _row_notes(rows, names, where)
+    notes = [f"{ln.model} ({ln.namespace}, {ln.pods} pod(s)) in {where} reports no output tokens: left out of the "
+             "measured throughput" for ln in lines if ln.output_tokens <= 0]
+    notes += _row_notes(rows, names, where)
     usable = rows.filter((pl.col("gpu_hours") > 0) & pl.col("instance_type").is_not_null())
     if usable.is_empty() or usable.get_column("output_tokens").sum() <= 0:
         return Measured(notes=[*notes, f"the pods serving {names} in {where} hold no GPU with token counts over "
