@@ -55,7 +55,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
 EXPECTED_RULES = {
     ("", "nodes"), ("", "pods"), ("", "persistentvolumes"), ("", "persistentvolumeclaims"), ("", "services"),
     ("", "namespaces"), ("storage.k8s.io", "storageclasses"), ("apps", "replicasets"), ("apps", "deployments"),
-    ("apps", "statefulsets"), ("apps", "daemonsets"), ("batch", "jobs"),
+    ("apps", "statefulsets"), ("apps", "daemonsets"), ("batch", "jobs"), ("policy", "poddisruptionbudgets"),
+    ("autoscaling", "horizontalpodautoscalers"),
 }
 
 
