@@ -18,15 +18,21 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import polars as pl
 import pytest
 from compare_factory import BENCH_SOURCE, gpu_catalog, llm_catalog
 from inference_factory import HOURS, gpu_pod, hand_report, usage, with_serving
 from snapshot_factory import make_snapshot, node
 
 from genaicost.domain.compare import Assumptions, CompareResult
-from genaicost.domain.snapshot import Snapshot
+from genaicost.domain.snapshot import Snapshot, table_from_rows
 from genaicost.engine.compare import compare, make_demand
-from genaicost.engine.compare_measured import MEASURED_AGGREGATE, ClusterServing, pod_output_tokens
+from genaicost.engine.compare_measured import (
+    MEASURED_AGGREGATE,
+    ClusterServing,
+    pod_output_tokens,
+    served_model_matches,
+)
 
 DEMAND = make_demand(input_tokens_per_month=8e9, output_tokens_per_month=2e9)
 SERVED = "acme/Test-8B-Instruct"
@@ -145,3 +151,25 @@ def test_bad_measured_settings() -> None:
         with pytest.raises(InputError) as err:
             run(crafted(), FP8.model_copy(update=update))
         assert field in str(err.value)
+
+
+def test_a_pod_serving_two_models_gives_this_one_its_token_share_of_the_gpu() -> None:
+    """test-0 also serves acme/Other-1B with as many tokens (4e6 in + 1.44e6 out) as Test-8B: Test-8B gets half its
+    2 GPU-hours. 2,160,000 tokens / ((1 + 2) GPU-hours × 3600) = 200 tok/s per GPU × 2 = 400 served; utilization
+    (0.5 × 1 + 0.3 × 2) / 3 = 0.3667 → capacity 1090.9 tok/s; × 0.7 = 763.6 ≥ 761.035 → 1 replica, $2,555."""
+    snap = crafted()
+    extra = usage("ml", "test-0", "acme/Other-1B", input_tokens=4e6, output_tokens=1_440_000)
+    snap = replace(snap, model_usage=pl.concat([snap.model_usage, table_from_rows("model_usage", [extra])]))
+    measured = by_type(run(snap))[("g9.2xlarge", "on-demand")]
+    assert measured.throughput_output_tokens_per_s == pytest.approx(400 / (1.1 / 3))
+    assert (measured.replicas, measured.monthly_usd) == (1, pytest.approx(2555.0))
+    assert "400 output tok/s served per g9.2xlarge (2,160,000 output tokens / 3 GPU-hours × 2 GPUs) at 37% GPU" in (
+        measured.throughput_source or "")
+
+
+@pytest.mark.parametrize(("served", "matches"), [
+    ("acme/Test-8B-Instruct", True), ("TEST-8B", True), ("meta-test-8b", True), ("acme/Test-8B-v2", True),
+    ("acme/Test-80B", False), ("test-8b-chat", False),
+])
+def test_served_model_names(served: str, matches: bool) -> None:
+    assert served_model_matches(served, "Test-8B", {"test-8b"}) is matches
