@@ -40,9 +40,10 @@ FP8 = Assumptions(measured_precision="fp8")
 
 
 def crafted(util: tuple[float | None, float | None] = (0.5, 0.3), tokens: tuple[float, float] = (1_440_000, 720_000),
-            model: str = SERVED) -> Snapshot:
+            model: str = SERVED, sharing: str = "none") -> Snapshot:
     snap = make_snapshot(
-        nodes=[node("gpu-1", instance_type="g9.2xlarge", vcpu=8, ram_gib=32, gpu_count=2, hours=HOURS),
+        nodes=[node("gpu-1", instance_type="g9.2xlarge", vcpu=8, ram_gib=32, gpu_count=2, hours=HOURS,
+                    gpu_sharing=sharing),
                node("gpu-2", instance_type="g9.xlarge", vcpu=4, ram_gib=16, gpu_count=1, hours=HOURS)],
         containers=[gpu_pod("test-0", cores=1, gib=4, util=util[0]), gpu_pod("test-1", cores=1, gib=4, util=util[1]),
                     gpu_pod("other-0", cores=1, gib=4, util=0.9, node_name="gpu-2")],
@@ -120,6 +121,8 @@ def test_served_rate_is_the_capacity_without_a_usable_utilization(util: tuple[fl
     ({"model": "acme/Other-3B"}, {}, "Test-8B is not served in test-cluster (test, 2h) (served: acme/Other-3B, "
                                      "other-7b)"),
     ({"tokens": (0.0, 0.0)}, {}, "acme/Test-8B-Instruct in test-cluster (test, 2h) reports no output tokens"),
+    ({"sharing": "time-slicing"}, {}, "2 pod(s) of acme/Test-8B-Instruct in test-cluster (test, 2h) run on "
+                                      "time-sliced GPUs"),
     ({}, {"measured_precision": "bf16"}, "the measured throughput is at bf16 (--measured-precision), not among "
                                          "the compared precisions (fp8): not used"),
 ])

@@ -26,6 +26,7 @@ from genaicost.engine.compare_model import normalize_model_key
 from genaicost.engine.inference import pod_label_models, usage_by_pod_model
 
 MEASURED_AGGREGATE = ("pod", "node")
+TIME_SLICING = "time-slicing"
 _FALLBACK = "sizing from the bundled benchmark table"
 
 
@@ -95,7 +96,8 @@ def measure_throughput(report: Report, pod_tokens: pl.DataFrame, *, wanted: str,
     notes = [f"{ln.model} ({ln.namespace}, {ln.pods} pod(s)) in {where} reports no output tokens: left out of the "
              "measured throughput" for ln in lines if ln.output_tokens <= 0]
     notes += _row_notes(rows, names, where)
-    usable = rows.filter((pl.col("gpu_hours") > 0) & pl.col("instance_type").is_not_null())
+    usable = rows.filter((pl.col("gpu_hours") > 0) & pl.col("instance_type").is_not_null()
+                         & (pl.col("gpu_sharing") != TIME_SLICING))
     if usable.is_empty() or usable.get_column("output_tokens").sum() <= 0:
         return Measured(notes=[*notes, f"the pods serving {names} in {where} hold no GPU with token counts over "
                                        f"the window (no GPU data): no measured throughput; {_FALLBACK}"])
@@ -126,9 +128,10 @@ def _pod_rows(report: Report, pod_tokens: pl.DataFrame, served: set[tuple[str, s
                           for a in report.allocations if "pod" in a.properties and "node" in a.properties],
                          schema={"pod_key": pl.String, "node": pl.String, "alloc_gpu_hours": pl.Float64,
                                  "gpu_utilization": pl.Float64})
-    nodes = pl.DataFrame([{"node": n.name, "instance_type": n.instance_type, "gpu_count": n.gpu_count}
-                          for n in report.nodes],
-                         schema={"node": pl.String, "instance_type": pl.String, "gpu_count": pl.Float64})
+    nodes = pl.DataFrame([{"node": n.name, "instance_type": n.instance_type, "gpu_count": n.gpu_count,
+                           "gpu_sharing": n.gpu_sharing} for n in report.nodes],
+                         schema={"node": pl.String, "instance_type": pl.String, "gpu_count": pl.Float64,
+                                 "gpu_sharing": pl.String})
     joined = mine.join(alloc, on="pod_key", how="left").join(nodes, on="node", how="left")
     pod_gpu_hours = pl.col("alloc_gpu_hours").fill_null(0.0).sum().over("pod_key")
     return joined.with_columns(
@@ -148,6 +151,11 @@ def _row_notes(rows: pl.DataFrame, names: str, where: str) -> list[str]:
     if not no_gpu.is_empty():
         notes.append(f"{no_gpu.get_column('pod_key').n_unique()} pod(s) of {names} in {where} hold no GPU: "
                      "left out of the measured throughput")
+    sliced = rows.filter((pl.col("gpu_hours") > 0) & (pl.col("gpu_sharing") == TIME_SLICING))
+    if not sliced.is_empty():
+        notes.append(f"{sliced.get_column('pod_key').n_unique()} pod(s) of {names} in {where} run on time-sliced GPUs "
+                     "(a replica's GPU-hours are not its share of the GPU's compute): left out of the measured "
+                     "throughput")
     untyped = rows.filter((pl.col("gpu_hours") > 0) & pl.col("instance_type").is_null())
     if not untyped.is_empty():
         notes.append(f"{untyped.get_column('pod_key').n_unique()} pod(s) of {names} in {where} run on nodes "
