@@ -134,6 +134,11 @@ def test_what_if_on_the_demo() -> None:
     (("--model", "70b", "--resolution", "1m", "--input-tokens-per-month", "5", "--output-tokens-per-month", "5"),
      "--resolution only apply with --prometheus URL"),
     ((*BASE, "--measured-throughput", "off"), "--measured-throughput only apply with a source"),
+    # checked before the source is queried (nothing listens on this loopback port)
+    (("--model", "Llama-9", "--input-tokens-per-month", "1", "--output-tokens-per-month", "1", "--prometheus",
+      "http://127.0.0.1:9"), "unknown model 'Llama-9'"),
+    ((*BASE, "--prometheus", "http://127.0.0.1:9", "--measured-utilization-floor", "2"),
+     "--measured-utilization-floor: 2: expected a GPU busy fraction"),
     ((*BASE, "--window", "2h"), "--window only apply with a source"),
     ((*BASE, "--demo", "--measured-throughput", "maybe"), "--measured-throughput: 'maybe': expected auto or off"),
     ((*BASE, "--demo", "--measured-precision", "fp4"), "--measured-precision: 'fp4': expected bf16"),

@@ -6,7 +6,7 @@ the CLI and (later) the API; nothing here prints.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
 
@@ -16,6 +16,7 @@ from genaicost.domain.options import ReportOptions
 from genaicost.domain.prices import PriceCatalog
 from genaicost.engine.compare import compare, validate_assumptions
 from genaicost.engine.compare_measured import MEASURED_AGGREGATE, ClusterServing, pod_output_tokens
+from genaicost.engine.compare_model import parse_precisions, resolve_model
 from genaicost.engine.compare_whatif import WhatIfResult, what_if
 from genaicost.engine.report import compute_report
 from genaicost.pricing.llm_files import load_llm_catalog
@@ -37,12 +38,20 @@ def measured_cluster(*, demo: bool, snapshot_files: Sequence[Path], window_hours
 
 def run_compare(*, model: str, precisions: list[str], demand: Demand, assumptions: Assumptions,
                 catalog: PriceCatalog, api_prices_file: Path | None = None,
-                api_filters: list[str] | None = None, cluster: ClusterServing | None = None) -> CompareResult:
-    """Price every self-hosted and API option for the demand (docs/compare.md); with `cluster` (measured_cluster)
-    the model's throughput measured there sizes the instance types it runs on."""
+                api_filters: list[str] | None = None,
+                cluster: Callable[[], ClusterServing] | None = None) -> CompareResult:
+    """Price every self-hosted and API option for the demand (docs/compare.md); with `cluster` (e.g. a partial of
+    measured_cluster, called once the model, precisions and settings are valid) the model's throughput measured
+    there sizes the instance types it runs on."""
     llm = load_llm_catalog(api_prices_file)
+    measured = None
+    if cluster is not None:
+        validate_assumptions(assumptions)
+        resolve_model(model, llm.throughput)
+        parse_precisions(precisions)
+        measured = cluster()
     result = compare(model=model, precisions=precisions, demand=demand, assumptions=assumptions, catalog=catalog,
-                     llm=llm, api_filters=api_filters, cluster=cluster)
+                     llm=llm, api_filters=api_filters, cluster=measured)
     if api_prices_file is not None:
         result.warnings.append(f"API prices from {api_prices_file} replace/extend the bundled ones "
                                f"(as of {llm.as_of.isoformat()})")

@@ -36,7 +36,7 @@ from genaicost.cli.source_options import (
 )
 from genaicost.domain.compare import Assumptions
 from genaicost.domain.errors import InputError
-from genaicost.engine.compare import make_demand, validate_assumptions
+from genaicost.engine.compare import make_demand
 from genaicost.pricing.bundled import load_catalog
 from genaicost.render.compare import render_compare
 
@@ -177,7 +177,6 @@ def compare_command(
                              output_tokens_per_month=output_tokens_per_month, requests_per_month=requests_per_month,
                              input_tokens_per_request=input_tokens_per_request,
                              output_tokens_per_request=output_tokens_per_request)
-        validate_assumptions(assumptions)
     now = datetime.now(UTC).replace(microsecond=0)
     with source_window(
         ctx, now=now, window=window, resolution=resolution, prometheus=prometheus,
@@ -201,8 +200,8 @@ def compare_command(
                              "--prometheus URL", field=stray[0])
         cluster = None
         if has_source:
-            cluster = measured_cluster(demo=demo, snapshot_files=snapshot or [], window_hours=window_hours,
-                                       catalog=catalog, now=now, history=history)
+            cluster = partial(measured_cluster, demo=demo, snapshot_files=snapshot or [], window_hours=window_hours,
+                              catalog=catalog, now=now, history=history)
         assert model is not None
         compared = run_compare(model=model, precisions=precision or ["bf16", "fp8", "int4"], demand=demand,
                                assumptions=assumptions, catalog=catalog, api_prices_file=api_prices,
