@@ -13,14 +13,16 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from genaicost.app.report import HistorySource, collect_snapshot
+from genaicost.app.report import HistorySource, InferenceSettings, collect_snapshot
 from genaicost.app.spot_prices import SpotPrices, with_spot_prices
 from genaicost.domain.errors import InputError
 from genaicost.domain.options import ReportOptions
 from genaicost.domain.prices import PriceCatalog
+from genaicost.domain.recommendation import RecommendationSet
+from genaicost.domain.report import Report
 from genaicost.domain.snapshot import Snapshot
 from genaicost.engine.recommend import parse_settings, recommend
-from genaicost.engine.recommend.model import RecommendationSet
+from genaicost.engine.report import compute_report
 from genaicost.sources.demo_policies import demo_policy_objects
 from genaicost.sources.k8s.policies import with_policies
 from genaicost.sources.k8s.policies_live import list_policies
@@ -73,30 +75,59 @@ def with_source_extras(snapshot: Snapshot, *, demo: bool, snapshot_files: Sequen
     return snapshot
 
 
-def build_recommendations(
+def collect_with_extras(
     *,
     demo: bool,
     snapshot_files: Sequence[Path],
     kubeconfig: str | None,
     context: str | None,
     window_hours: float | None,
-    options: ReportOptions,
     catalog: PriceCatalog,
     now: datetime,
-    strategies: Sequence[str] | None = None,
-    overrides: Mapping[str, Mapping[str, Any]] | None = None,
     history: HistorySource | None = None,
     save_snapshot_to: Path | None = None,
     spot_prices: SpotPrices = SpotPrices.bundled,
     aws_session: Any = None,
-) -> RecommendationSet:
-    """Validate the settings, collect (optionally saving the snapshot with its additions), recommend."""
-    settings = parse_settings(overrides)
+) -> tuple[PriceCatalog, Snapshot]:
+    """Collect from one source with what the strategies need (optionally saving the snapshot), then the spot
+    prices: the catalog and snapshot both the report and the recommendations are computed from."""
     snapshot = collect_snapshot(demo=demo, snapshot_files=snapshot_files, kubeconfig=kubeconfig, context=context,
                                 window_hours=window_hours, now=now, history=history)
     snapshot = with_source_extras(snapshot, demo=demo, snapshot_files=snapshot_files, now=now, history=history,
                                   kubeconfig=kubeconfig, context=context)
     if save_snapshot_to is not None:
         save_snapshot(snapshot, save_snapshot_to)
-    catalog, snapshot = with_spot_prices(catalog, snapshot, spot_prices, aws_session, now)
+    return with_spot_prices(catalog, snapshot, spot_prices, aws_session, now)
+
+
+def build_recommendations(
+    *,
+    options: ReportOptions,
+    catalog: PriceCatalog,
+    now: datetime,
+    strategies: Sequence[str] | None = None,
+    overrides: Mapping[str, Mapping[str, Any]] | None = None,
+    **source: Any,
+) -> RecommendationSet:
+    """Validate the settings, collect (`collect_with_extras`, whose keyword arguments `source` takes), recommend."""
+    settings = parse_settings(overrides)
+    catalog, snapshot = collect_with_extras(catalog=catalog, now=now, **source)
     return recommend(snapshot, catalog, options, generated_at=now, strategies=strategies, settings=settings)
+
+
+def build_report_with_recommendations(
+    *,
+    options: ReportOptions,
+    catalog: PriceCatalog,
+    now: datetime,
+    settings: InferenceSettings | None = None,
+    **source: Any,
+) -> Report:
+    """`genaicost report --recommendations`: the Report, with `recommendations` from every strategy at its default
+    settings, both computed from one collection (so the savings use the report's own prices)."""
+    settings = settings or InferenceSettings()
+    catalog, snapshot = collect_with_extras(catalog=catalog, now=now, **source)
+    report = compute_report(snapshot, catalog, options, generated_at=now, model_label=settings.model_label,
+                            io_cost_ratio=settings.io_cost_ratio)
+    recs = recommend(snapshot, catalog, options, generated_at=now, settings=parse_settings(None))
+    return report.model_copy(update={"recommendations": recs})

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from genaicost.app.recommend import build_report_with_recommendations
 from genaicost.app.report import InferenceSettings, build_report, load_report, parse_aggregate_option
 from genaicost.app.spot_prices import SpotPrices
 from genaicost.cli.common_options import (
@@ -58,6 +59,7 @@ from genaicost.render import render
 
 SOURCE_PARAMS = ("demo", "snapshot", "kubeconfig", "context", "window", "save_snapshot", "prometheus", *PROMETHEUS_ONLY)
 COST_PARAMS = (
+    "recommendations",
     "aggregate",
     "split",
     "include_idle",
@@ -153,6 +155,15 @@ def report_command(
     prometheus_timeout: PrometheusTimeoutOption = DEFAULT_TIMEOUT_S,
     resolution: ResolutionOption = DEFAULT_RESOLUTION,
     save_snapshot: ReportSaveSnapshotOption = None,
+    recommendations: Annotated[
+        bool,
+        typer.Option(
+            "--recommendations",
+            rich_help_panel=OUTPUT,
+            help="Add the recommendations of every `genaicost recommend` strategy (default settings), priced "
+                 "from the same collection.",
+        ),
+    ] = False,
 ) -> None:
     """What the cluster costs, per namespace / label / model, for a window."""
     if from_report is not None:
@@ -177,7 +188,8 @@ def report_command(
             basic_auth_file=prometheus_basic_auth_file, ca_file=prometheus_ca_file,
             insecure=prometheus_insecure, timeout_s=prometheus_timeout,
         ) as (window_hours, history):
-            report = build_report(
+            build = build_report_with_recommendations if recommendations else build_report
+            report = build(
                 demo=demo, snapshot_files=snapshot or [], kubeconfig=kubeconfig, context=context,
                 window_hours=window_hours, options=options, catalog=catalog, now=now,
                 save_snapshot_to=save_snapshot, spot_prices=spot_prices, aws_session=session,

@@ -11,6 +11,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from genaicost.domain.recommendation import RecommendationSet
+
 REPORT_SCHEMA_VERSION = "1.0"
 
 # Names of the synthetic lines, as OpenCost spells them.
@@ -172,3 +174,4 @@ class Report(_Model):
     pricing: PricingInfo
     partial: bool = False              # some source data was missing (see warnings)
     inference: list[InferenceLine] = Field(default_factory=list)
+    recommendations: RecommendationSet | None = None   # `genaicost report --recommendations`

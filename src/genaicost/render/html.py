@@ -25,6 +25,7 @@ from genaicost.render.inference import (
     node_gpu_util_shown,
 )
 from genaicost.render.money import format_usd
+from genaicost.render.recommend_doc import recommend_html_blocks
 from genaicost.render.svg import Bar, Series, stacked_bar_chart
 
 MAX_CHART_BARS = 30
@@ -65,6 +66,7 @@ def render_html(report: Report) -> str:
         _node_chart(report),
         _nodes(report),
         *inference_html_blocks(report),
+        *(recommend_html_blocks(report.recommendations, 2) if report.recommendations else []),
         *_lists(report),
         _data_block(report),
     ]

@@ -23,6 +23,7 @@ from genaicost.render.inference import (
     node_gpu_util_shown,
 )
 from genaicost.render.money import format_usd
+from genaicost.render.recommend_doc import recommend_markdown_lines
 
 
 def render_markdown(report: Report) -> str:
@@ -33,6 +34,7 @@ def render_markdown(report: Report) -> str:
         f"## Cost by {_cell(', '.join(report.aggregate))}\n\n" + _allocations(report),
         "## Nodes\n\n" + _nodes(report),
         *inference_markdown_blocks(report),
+        *(["\n".join(recommend_markdown_lines(report.recommendations, "##"))] if report.recommendations else []),
         *_lists(report),
     ]
     return "\n\n".join(blocks) + "\n"

@@ -8,7 +8,7 @@ import json
 from collections.abc import Callable
 
 from genaicost.domain.errors import InputError
-from genaicost.engine.recommend.model import Recommendation, RecommendationSet, Scalar
+from genaicost.domain.recommendation import Recommendation, RecommendationSet, Scalar
 from genaicost.render.money import cents_text, format_usd
 
 CSV_COLUMNS = ("rank", "strategy", "target", "action", "monthly_savings_usd", "counted_in_total", "confidence",

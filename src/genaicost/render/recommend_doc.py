@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from genaicost.engine.recommend.model import RecommendationSet
+from genaicost.domain.recommendation import RecommendationSet
 from genaicost.render.money import format_usd
 from genaicost.render.recommend import counted_mark, facts, header_lines
 
@@ -21,23 +21,30 @@ def _md_cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
-def render_recommend_markdown(rs: RecommendationSet) -> str:
-    lines = [f"# Recommendations: {rs.cluster}", "", *(f"- {h}" for h in header_lines(rs)), "",
+def recommend_markdown_lines(rs: RecommendationSet, level: str = "#") -> list[str]:
+    """The recommendations as Markdown under a `level` heading (sub-sections one level below); shared with the
+    report's Markdown (`genaicost report --recommendations`)."""
+    sub = level + "#"
+    lines = [f"{level} Recommendations: {rs.cluster}", "", *(f"- {h}" for h in header_lines(rs)), "",
              "| # | Saving/month | Confidence | Strategy | Target | Action | Evidence |",
              "|---:|---:|---|---|---|---|---|"]
     for i, rec in enumerate(rs.recommendations, 1):
         saving = format_usd(rec.monthly_savings_usd) + ("" if rec.counted_in_total else " (alt.)")
         lines.append(f"| {i} | {saving} | {rec.confidence} | {rec.strategy} | {_md_cell(rec.target)} | "
                      f"{_md_cell(rec.action)} | {_md_cell(facts(rec.evidence))} |")
-    lines += ["", "## Assumptions and confidence rules", ""]
+    lines += ["", f"{sub} Assumptions and confidence rules", ""]
     for i, rec in enumerate(rs.recommendations, 1):
         lines.append(f"{i}. **{rec.strategy}** {_md_cell(rec.target)}{counted_mark(rec)}: "
                      f"{_md_cell(facts(rec.assumptions))}. Confidence {rec.confidence}: {rec.confidence_rule}")
     if rs.skipped:
-        lines += ["", "## Skipped", ""] + [f"- **{s.strategy}**: {_md_cell(s.reason)}" for s in rs.skipped]
+        lines += ["", f"{sub} Skipped", ""] + [f"- **{s.strategy}**: {_md_cell(s.reason)}" for s in rs.skipped]
     if rs.warnings:
-        lines += ["", "## Warnings", ""] + [f"- {_md_cell(w)}" for w in rs.warnings]
-    return "\n".join(lines) + "\n"
+        lines += ["", f"{sub} Warnings", ""] + [f"- {_md_cell(w)}" for w in rs.warnings]
+    return lines
+
+
+def render_recommend_markdown(rs: RecommendationSet) -> str:
+    return "\n".join(recommend_markdown_lines(rs)) + "\n"
 
 
 def _bar(value: float, top: float) -> str:
@@ -46,7 +53,8 @@ def _bar(value: float, top: float) -> str:
             'fill="#59a14f"/></svg>')
 
 
-def render_recommend_html(rs: RecommendationSet) -> str:
+def recommend_html_blocks(rs: RecommendationSet, level: int = 1) -> list[str]:
+    """The recommendations as HTML under an <h`level`> heading; shared with the report's HTML page."""
     top = max((r.monthly_savings_usd for r in rs.recommendations), default=0.0)
     rows = []
     for i, rec in enumerate(rs.recommendations, 1):
@@ -59,14 +67,20 @@ def render_recommend_html(rs: RecommendationSet) -> str:
             f"<td>{escape(facts(rec.assumptions))}<br><small>{escape(rec.confidence_rule)}</small></td></tr>")
     skipped = "".join(f"<li><b>{escape(s.strategy)}</b>: {escape(s.reason)}</li>" for s in rs.skipped)
     warnings = "".join(f"<li>{escape(w)}</li>" for w in rs.warnings)
+    h, sub = f"h{level}", f"h{level + 1}"
     body = [
-        f"<h1>Recommendations: {escape(rs.cluster)}</h1>",
-        "<ul>" + "".join(f"<li>{escape(h)}</li>" for h in header_lines(rs)) + "</ul>",
+        f"<{h}>Recommendations: {escape(rs.cluster)}</{h}>",
+        "<ul>" + "".join(f"<li>{escape(line)}</li>" for line in header_lines(rs)) + "</ul>",
         "<table><thead><tr><th>#</th><th>Saving/month</th><th></th><th>Confidence</th><th>Strategy</th>"
         "<th>Target</th><th>Action</th><th>Evidence</th><th>Assumptions</th></tr></thead><tbody>"
         + "".join(rows) + "</tbody></table>",
-        f"<h2>Skipped</h2><ul>{skipped}</ul>" if skipped else "",
-        f"<h2>Warnings</h2><ul>{warnings}</ul>" if warnings else "",
+        f"<{sub}>Skipped</{sub}><ul>{skipped}</ul>" if skipped else "",
+        f"<{sub}>Warnings</{sub}><ul>{warnings}</ul>" if warnings else "",
     ]
+    return [b for b in body if b]
+
+
+def render_recommend_html(rs: RecommendationSet) -> str:
     return ("<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>genaicost recommendations"
-            f"</title><style>{STYLE}</style></head><body>\n" + "\n".join(b for b in body if b) + "\n</body></html>\n")
+            f"</title><style>{STYLE}</style></head><body>\n" + "\n".join(recommend_html_blocks(rs))
+            + "\n</body></html>\n")

@@ -29,6 +29,7 @@ from genaicost.render.inference import (
     node_gpu_util_shown,
 )
 from genaicost.render.money import format_usd
+from genaicost.render.recommend import render_recommend_table
 
 TABLE_WIDTH_CHARS = 132  # a wide terminal; the nodes table needs it for GPU and price-source names
 
@@ -41,6 +42,8 @@ def render_table(report: Report, *, width: int = TABLE_WIDTH_CHARS) -> str:
         _allocations(report),
         _nodes(report, width),
         *inference_renderables(report),
+        *([Text("Recommendations", style="bold"), Text(render_recommend_table(report.recommendations))]
+          if report.recommendations else []),
         *_messages(report),
     ]
     return rich_text(parts, width=width)

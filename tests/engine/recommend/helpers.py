@@ -8,9 +8,9 @@ from tests.engine.recommend.rec_factory import OPTIONS, rec_catalog
 from tests.engine.snapshot_factory import WINDOW_END
 
 from genaicost.domain.prices import PriceCatalog
+from genaicost.domain.recommendation import RecommendationSet
 from genaicost.domain.snapshot import Snapshot
 from genaicost.engine.recommend import parse_settings, recommend
-from genaicost.engine.recommend.model import RecommendationSet
 
 
 def run_one(strategy: str, snap: Snapshot, catalog: PriceCatalog | None = None, **settings: Any) -> RecommendationSet:

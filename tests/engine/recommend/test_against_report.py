@@ -9,9 +9,9 @@ import pytest
 
 from genaicost.app.recommend import with_source_extras
 from genaicost.domain.options import ReportOptions
+from genaicost.domain.recommendation import Recommendation, RecommendationSet
 from genaicost.domain.report import Report
 from genaicost.engine.recommend import parse_settings, recommend
-from genaicost.engine.recommend.model import Recommendation, RecommendationSet
 from genaicost.engine.recommend.total import count_total
 from genaicost.engine.report import compute_report
 from genaicost.pricing.bundled import load_catalog

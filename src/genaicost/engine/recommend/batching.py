@@ -13,8 +13,8 @@ import math
 
 import polars as pl
 
+from genaicost.domain.recommendation import Recommendation
 from genaicost.engine.recommend.context import Context
-from genaicost.engine.recommend.model import Recommendation
 from genaicost.engine.recommend.registry import Outcome, Skip, Strategy, StrategySettings, register
 from genaicost.engine.recommend.workloads import costed_rows, workload_nodes
 

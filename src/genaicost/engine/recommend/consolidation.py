@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 
 import polars as pl
 
+from genaicost.domain.recommendation import Recommendation
 from genaicost.engine.recommend.candidates import cheapest_fitting, type_specs
 from genaicost.engine.recommend.context import Context
-from genaicost.engine.recommend.model import Recommendation
 from genaicost.engine.recommend.registry import Outcome, Skip, Strategy, StrategySettings, register
 
 NAME = "node-consolidation"

@@ -12,11 +12,11 @@ import polars as pl
 
 from genaicost.domain.options import ReportOptions
 from genaicost.domain.prices import PriceCatalog
+from genaicost.domain.recommendation import Confidence
 from genaicost.domain.snapshot import Snapshot
 from genaicost.domain.window import HOURS_PER_MONTH
 from genaicost.engine.pipeline import Costed, Priced, cost_snapshot, price_snapshot
 from genaicost.engine.recommend.candidates import priced_types
-from genaicost.engine.recommend.model import Confidence
 
 HOURS_PER_DAY = 24.0
 HOURS_PER_WEEK = 168.0

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import polars as pl
 
+from genaicost.domain.recommendation import Recommendation
 from genaicost.engine.allocate import BYTES_PER_GIB
 from genaicost.engine.recommend.candidates import cheapest_fitting, type_specs
 from genaicost.engine.recommend.context import Context
 from genaicost.engine.recommend.idle_gpus import gpu_nodes
-from genaicost.engine.recommend.model import Recommendation
 from genaicost.engine.recommend.registry import Outcome, Skip, Strategy, StrategySettings, register
 
 NAME = "gpu-family"

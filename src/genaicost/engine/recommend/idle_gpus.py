@@ -16,9 +16,9 @@ from typing import Any
 
 import polars as pl
 
+from genaicost.domain.recommendation import Recommendation, Scalar
 from genaicost.engine.recommend.candidates import cheapest_fitting, type_specs
 from genaicost.engine.recommend.context import WINDOW_RULE, Context, window_confidence
-from genaicost.engine.recommend.model import Recommendation, Scalar
 from genaicost.engine.recommend.registry import Outcome, Skip, Strategy, StrategySettings, register
 from genaicost.engine.recommend.workloads import costed_rows, workload_nodes
 

@@ -17,9 +17,9 @@ from typing import Literal
 import polars as pl
 from pydantic import Field
 
+from genaicost.domain.recommendation import Recommendation
 from genaicost.engine.recommend.candidates import type_specs
 from genaicost.engine.recommend.context import Context
-from genaicost.engine.recommend.model import Recommendation
 from genaicost.engine.recommend.registry import Outcome, Skip, Strategy, StrategySettings, register
 from genaicost.engine.recommend.workloads import costed_rows, workload_nodes
 

@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from genaicost.domain.recommendation import Recommendation
 from genaicost.engine.recommend.context import Context
-from genaicost.engine.recommend.model import Recommendation
 
 
 class StrategySettings(BaseModel):

@@ -11,9 +11,9 @@ from typing import Literal
 
 import polars as pl
 
+from genaicost.domain.recommendation import Recommendation
 from genaicost.engine.allocate import BYTES_PER_GIB
 from genaicost.engine.recommend.context import Context, window_confidence
-from genaicost.engine.recommend.model import Recommendation
 from genaicost.engine.recommend.registry import Outcome, Skip, Strategy, StrategySettings, register
 from genaicost.engine.recommend.workloads import costed_rows, hpa_targets
 

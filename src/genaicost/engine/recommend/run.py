@@ -11,9 +11,9 @@ from pydantic import ValidationError
 from genaicost.domain.errors import InputError
 from genaicost.domain.options import ReportOptions
 from genaicost.domain.prices import PriceCatalog
+from genaicost.domain.recommendation import RecommendationSet, Skipped
 from genaicost.domain.snapshot import Snapshot
 from genaicost.engine.recommend.context import build_context
-from genaicost.engine.recommend.model import RecommendationSet, Skipped
 from genaicost.engine.recommend.registry import STRATEGIES, Skip, StrategySettings
 from genaicost.engine.recommend.total import TOTAL_RULE, count_total
 

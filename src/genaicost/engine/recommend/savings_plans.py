@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import polars as pl
 
+from genaicost.domain.recommendation import Recommendation
 from genaicost.domain.window import HOURS_PER_MONTH
 from genaicost.engine.recommend.context import WINDOW_RULE, Context, window_confidence
-from genaicost.engine.recommend.model import Recommendation
 from genaicost.engine.recommend.registry import Outcome, Skip, Strategy, StrategySettings, register
 
 NAME = "savings-plans"

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from genaicost.domain.recommendation import Recommendation
 from genaicost.engine.recommend.context import Context
-from genaicost.engine.recommend.model import Recommendation
 from genaicost.engine.recommend.registry import Outcome, Skip, Strategy, StrategySettings, register
 from genaicost.engine.recommend.workloads import costed_rows, pod_labels, selector_matches, workload_nodes
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import polars as pl
 
+from genaicost.domain.recommendation import Recommendation
 from genaicost.domain.window import HOURS_PER_MONTH
 from genaicost.engine.price import price_volumes
 from genaicost.engine.recommend.context import Context, window_confidence
-from genaicost.engine.recommend.model import Recommendation
 from genaicost.engine.recommend.registry import Outcome, Skip, Strategy, StrategySettings, register
 
 NAME = "storage"

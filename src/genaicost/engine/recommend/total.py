@@ -8,7 +8,7 @@ alternatives (remove the node *or* move it to spot), so only the larger counts.
 
 from __future__ import annotations
 
-from genaicost.engine.recommend.model import Recommendation
+from genaicost.domain.recommendation import Recommendation
 
 TOTAL_RULE = (
     "largest saving first; a recommendation counts unless it changes a resource (node, volume, workload) that "

@@ -1,4 +1,4 @@
-"""What a recommendation strategy returns: recommendations (with evidence) or the reason it was skipped.
+"""What a recommendation strategy (engine/recommend/) returns: recommendations with evidence, or why it skipped.
 
 Money is float64 USD per month (730 h); renderers round to cents. `resources` names what a recommendation
 changes (e.g. "node/ip-1", "volume/pv-1", "workload/ns/Deployment/web"): two recommendations that share one are
