@@ -28,12 +28,12 @@ class Scope(_Model):
     @model_validator(mode="after")
     def _check(self) -> Scope:
         if self.kind == "label" and (self.key is None or self.value is None):
-            raise ValueError("a label scope needs both key (the label key) and value, e.g. {kind: label, key: team, "
-                             "value: search}")
+            raise ValueError("key: a label scope needs both key (the label key) and value, "
+                             "e.g. {kind: label, key: team, value: search}")
         if self.kind in ("namespace", "model") and self.value is None:
-            raise ValueError(f"a {self.kind} scope needs value (the {self.kind} name)")
+            raise ValueError(f"value: a {self.kind} scope needs value (the {self.kind} name)")
         if self.kind != "label" and self.key is not None:
-            raise ValueError("key is only for kind: label")
+            raise ValueError("key: only a label scope has a key")
         return self
 
     def describe(self) -> str:
@@ -78,14 +78,16 @@ class Budget(_Model):
     @model_validator(mode="after")
     def _check(self) -> Budget:
         if self.period == "weekly" and self.reset_day is not None and self.reset_day > 7:
-            raise ValueError("reset_day of a weekly budget is an ISO weekday: 1 (Monday) to 7 (Sunday)")
+            raise ValueError("reset_day: a weekly budget's reset_day is an ISO weekday: 1 (Monday) to 7 (Sunday)")
         if self.period == "custom":
             if self.period_days is None or self.starts_on is None:
-                raise ValueError("a custom period needs period_days and starts_on (the first day of one period)")
+                raise ValueError("period_days: a custom period needs period_days and starts_on "
+                                 "(the first day of one period)")
             if self.reset_day is not None:
-                raise ValueError("reset_day is for monthly and weekly periods; a custom period uses starts_on")
+                raise ValueError("reset_day: reset_day is for monthly and weekly periods; "
+                                 "a custom period uses starts_on")
         elif self.period_days is not None or self.starts_on is not None:
-            raise ValueError("period_days and starts_on are only for period: custom")
+            raise ValueError("period_days: period_days and starts_on are only for period: custom")
         return self
 
 
@@ -131,7 +133,7 @@ class RuleConfig(_Model):
     def _check(self) -> RuleConfig:
         missing = [f for f in _RULE_FIELDS[self.type] if getattr(self, f) is None]
         if missing:
-            raise ValueError(f"a {self.type} rule needs {', '.join(missing)}")
+            raise ValueError(f"{missing[0]}: a {self.type} rule needs {', '.join(missing)}")
         return self
 
 
