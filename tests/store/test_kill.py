@@ -26,10 +26,18 @@ def state(url: str) -> tuple[dict[int, int], int, dict[int, int]]:
         committed = dict(zip(hours["hour"].to_list(), hours["rows"].to_list(), strict=True))
         keys = select(Rollup.cluster, Rollup.hour, Rollup.kind, Rollup.key, func.count().label("n")).group_by(
             Rollup.cluster, Rollup.hour, Rollup.kind, Rollup.key).subquery()
-        per_hour = select(Rollup.hour, func.count()).group_by(Rollup.hour)
+        hourly = ~Rollup.kind.like("%@day")
+        per_hour = select(Rollup.hour, func.count()).where(hourly).group_by(Rollup.hour)
+        by_day = select((Rollup.hour - Rollup.hour % 86400).label("day"), func.sum(Rollup.total_usd)).where(
+            Rollup.kind == "namespace").group_by("day")
+        daily = select(Rollup.hour, func.sum(Rollup.total_usd)).where(Rollup.kind == "namespace@day").group_by(
+            Rollup.hour)
         with store.engine.connect() as conn:
             dupes = int(conn.execute(select(func.count()).select_from(keys).where(keys.c.n > 1)).scalar_one())
             stored = {int(h): int(n) for h, n in conn.execute(per_hour)}
+            sums = {int(d): round(float(t), 6) for d, t in conn.execute(by_day)}
+            day_rows = {int(d): round(float(t), 6) for d, t in conn.execute(daily)}
+        assert day_rows == sums                                        # daily rollups = their hours
         return committed, dupes, stored
     finally:
         store.close()

@@ -26,7 +26,8 @@ def rows(ns_costs: dict[str, float], cpu_core_hours: float = 1.0) -> pl.DataFram
 
 def count_rows(store: HistoryStore) -> int:
     with store.engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(Rollup)).scalar_one())
+        hourly = select(func.count()).select_from(Rollup).where(~Rollup.kind.like("%@day"))
+        return int(conn.execute(hourly).scalar_one())
 
 
 def test_hours_round_trip_and_sums_in_sql(store: HistoryStore) -> None:
@@ -97,3 +98,33 @@ def test_reopening_migrates_nothing_twice(store_url: str, store: HistoryStore) -
         assert again.committed_hours("c1").height == 1
     finally:
         again.close()
+
+
+def test_daily_rollups_answer_like_the_hours(store: HistoryStore) -> None:
+    """A window with whole days reads them from `<kind>@day` rows; the answer equals the hourly sums, also after
+    an hour is rewritten and after retention cuts a day in two."""
+    day0 = H0 - H0 % 86400                                  # 2026-11-27T00:00:00Z
+    for i in range(60):                                     # 2.5 days, a's cost grows with the hour
+        store.write_hour("c1", day0 + i * HOUR, rows({"a": 1.0 + i / 100, "b": 0.5}), META)
+    store.write_hour("c1", day0 + 30 * HOUR, rows({"a": 10.0}), META)      # rewrite one hour of day 2
+
+    def both(start: int, end: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+        whole = sum_rollups(store, "namespace", start_s=start, end_s=end, step_s=end - start,
+                            group_by=["namespace"]).sort("namespace")
+        hourly = sum_rollups(store, "namespace", start_s=start, end_s=end, step_s=HOUR, group_by=["namespace"])
+        per_ns = hourly.group_by("namespace").agg(pl.col("total_usd").sum(), pl.col("first_hour").min(),
+                                                  pl.col("last_hour").max()).sort("namespace")
+        return whole, per_ns
+
+    for start, end in ((day0 + 5 * HOUR, day0 + 58 * HOUR), (day0, day0 + 48 * HOUR)):
+        whole, per_ns = both(start, end)
+        assert whole["total_usd"].to_list() == pytest.approx(per_ns["total_usd"].to_list())
+        assert whole["first_hour"].to_list() == per_ns["first_hour"].to_list()
+        assert whole["last_hour"].to_list() == per_ns["last_hour"].to_list()
+    a_total = sum(1.0 + i / 100 for i in range(60) if i != 30) + 10.0
+    whole, _ = both(day0, day0 + 60 * HOUR)
+    assert whole["total_usd"].to_list() == pytest.approx([a_total, 0.5 * 59])
+    store.delete_before(day0 + 36 * HOUR)                   # keeps 12:00–23:00 of day 2
+    whole, per_ns = both(day0, day0 + 60 * HOUR)
+    assert whole["total_usd"].to_list() == pytest.approx(per_ns["total_usd"].to_list())
+    assert whole["total_usd"][0] == pytest.approx(sum(1.0 + i / 100 for i in range(36, 60)))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from genaicost.app.allocation_query import AllocationQuery, parse_aggregate, query_allocation
@@ -33,7 +34,7 @@ async def allocation(
                                               "lines, or shared per node")] = None,
     resolution: Annotated[str | None, Query(description="Accepted for compatibility; the store is hourly")]
     = None,
-) -> dict[str, Any]:
+) -> JSONResponse:
     now = datetime.now(UTC)
     win = api_window(window, now)
     query = AllocationQuery(
@@ -44,4 +45,4 @@ async def allocation(
         idle_by_node=api_bool(idle_by_node, "idleByNode", False),
     )
     data = await run_in_threadpool(query_allocation, request.app.state.store, query)
-    return {"code": 200, "data": data}
+    return JSONResponse({"code": 200, "data": data})    # plain JSON types: no jsonable_encoder pass

@@ -5,16 +5,25 @@
 - `rollups`: hourly rows keyed by (cluster, hour, kind, key). Kinds: `container`, `pod` (with its node,
   controller and collected labels), `namespace` (what /allocation?aggregate=namespace reads), `model` (key
   `namespace/model`, with tokens and requests), `node`, `idle` (key = node name, plus `__idle__` for the cluster
-  line) and `overhead` (key `__overhead__`). Money in USD for the hour;
-  quantities in hours (core-hours, GiB-hours, GPU-hours).
+  line) and `overhead` (key `__overhead__`). The DAILY_KINDS are also kept summed per UTC day as `<kind>@day`
+  rows (hour = the day's start, first_hour / last_hour = the hours summed), recomputed in the transaction that
+  writes any hour of that day; a window reads whole days from them and its edges from the hourly rows.
+  Money in USD for the hour; quantities in hours (core-hours, GiB-hours, GPU-hours).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Float, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Float, Index, Integer, PrimaryKeyConstraint, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 KINDS = ("container", "pod", "namespace", "model", "node", "idle", "overhead")
+DAILY_KINDS = ("namespace", "model", "node", "idle", "overhead")    # also kept as `<kind>@day` rows
+DAY = 86400
+
+
+def daily(kind: str) -> str:
+    return f"{kind}@day"
+
 
 MONEY_COLUMNS = ("cpu_usd", "ram_usd", "gpu_usd", "pv_usd", "lb_usd", "overhead_usd", "total_usd")
 QUANTITY_COLUMNS = (
@@ -50,12 +59,16 @@ class CollectedHour(Base):
 
 class Rollup(Base):
     __tablename__ = "rollups"
-    __table_args__ = (Index("ix_rollups_kind_hour", "cluster", "kind", "hour"),)
+    __table_args__ = (
+        PrimaryKeyConstraint("cluster", "kind", "hour", "key", name="pk_rollups"),
+        Index("ix_rollups_hour", "cluster", "hour"),
+        {"sqlite_with_rowid": False},
+    )
 
-    cluster: Mapped[str] = mapped_column(String(253), primary_key=True)
-    hour: Mapped[int] = mapped_column(BigInteger, primary_key=True)   # Unix seconds of the hour start (UTC)
-    kind: Mapped[str] = mapped_column(String(16), primary_key=True)
-    key: Mapped[str] = mapped_column(String(1024), primary_key=True)
+    cluster: Mapped[str] = mapped_column(String(253))
+    kind: Mapped[str] = mapped_column(String(16))
+    hour: Mapped[int] = mapped_column(BigInteger)   # Unix seconds of the hour start (UTC)
+    key: Mapped[str] = mapped_column(String(1024))
     namespace: Mapped[str | None] = mapped_column(String(253))
     node: Mapped[str | None] = mapped_column(String(253))
     pod: Mapped[str | None] = mapped_column(String(253))
@@ -66,6 +79,8 @@ class Rollup(Base):
     instance_type: Mapped[str | None] = mapped_column(String(64))
     capacity_type: Mapped[str | None] = mapped_column(String(16))
     labels: Mapped[str | None] = mapped_column(Text)         # JSON object of the pod's collected labels
+    first_hour: Mapped[int | None] = mapped_column(BigInteger)   # daily rows: first and last hour summed
+    last_hour: Mapped[int | None] = mapped_column(BigInteger)
     cpu_usd: Mapped[float] = mapped_column(Float, default=0.0)
     ram_usd: Mapped[float] = mapped_column(Float, default=0.0)
     gpu_usd: Mapped[float] = mapped_column(Float, default=0.0)

@@ -22,7 +22,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
 
 from genaicost.domain.errors import InputError
+from genaicost.store.daily import refresh_day
 from genaicost.store.schema import (
+    DAY,
     MODEL_COLUMNS,
     MONEY_COLUMNS,
     NODE_COLUMNS,
@@ -77,6 +79,7 @@ class HistoryStore:
             conn.execute(delete(Rollup).where(Rollup.cluster == cluster, Rollup.hour == hour_s))
             for chunk in _chunks(records, INSERT_BATCH):
                 conn.execute(insert(Rollup), chunk)
+            refresh_day(conn, cluster, hour_s - hour_s % DAY)
             conn.execute(delete(CollectedHour).where(CollectedHour.cluster == cluster, CollectedHour.hour == hour_s))
             conn.execute(insert(CollectedHour).values(
                 cluster=cluster, hour=hour_s, committed_at=time.time(), source=meta.source, exact=int(meta.exact),
@@ -106,8 +109,11 @@ class HistoryStore:
         with self.engine.begin() as conn:
             hours = conn.execute(select(func.count()).select_from(CollectedHour)
                                  .where(CollectedHour.hour < cutoff_s)).scalar_one()
+            clusters = list(conn.execute(select(CollectedHour.cluster).distinct()).scalars())
             conn.execute(delete(Rollup).where(Rollup.hour < cutoff_s))
             conn.execute(delete(CollectedHour).where(CollectedHour.hour < cutoff_s))
+            for cluster in clusters:                   # the day the cutoff cuts keeps only its remaining hours
+                refresh_day(conn, cluster, cutoff_s - cutoff_s % DAY)
         return int(hours)
 
     def frame(self, query: Any, params: dict[str, Any] | None = None) -> pl.DataFrame:

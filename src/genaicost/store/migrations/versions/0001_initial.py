@@ -41,10 +41,10 @@ def upgrade() -> None:
     )
     op.create_table(
         "rollups",
-        sa.Column("cluster", sa.String(253), primary_key=True),
-        sa.Column("hour", sa.BigInteger, primary_key=True),
-        sa.Column("kind", sa.String(16), primary_key=True),
-        sa.Column("key", sa.String(1024), primary_key=True),
+        sa.Column("cluster", sa.String(253), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("hour", sa.BigInteger, nullable=False),
+        sa.Column("key", sa.String(1024), nullable=False),
         sa.Column("namespace", sa.String(253)),
         sa.Column("node", sa.String(253)),
         sa.Column("pod", sa.String(253)),
@@ -55,13 +55,19 @@ def upgrade() -> None:
         sa.Column("instance_type", sa.String(64)),
         sa.Column("capacity_type", sa.String(16)),
         sa.Column("labels", sa.Text),
+        sa.Column("first_hour", sa.BigInteger),
+        sa.Column("last_hour", sa.BigInteger),
         *(sa.Column(name, sa.Float, nullable=False) for name in _FLOAT_COLUMNS),
         *(sa.Column(name, sa.Float) for name in _NULLABLE_FLOATS),
+        # rows of one kind and hour are contiguous (SQLite: a clustered WITHOUT ROWID table), so a window of one
+        # kind is a range scan; (cluster, hour) finds an hour's rows to replace or delete
+        sa.PrimaryKeyConstraint("cluster", "kind", "hour", "key", name="pk_rollups"),
+        sqlite_with_rowid=False,
     )
-    op.create_index("ix_rollups_kind_hour", "rollups", ["cluster", "kind", "hour"])
+    op.create_index("ix_rollups_hour", "rollups", ["cluster", "hour"])
 
 
 def downgrade() -> None:
-    op.drop_index("ix_rollups_kind_hour", table_name="rollups")
+    op.drop_index("ix_rollups_hour", table_name="rollups")
     op.drop_table("rollups")
     op.drop_table("collected_hours")
