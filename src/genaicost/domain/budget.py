@@ -159,3 +159,34 @@ class BudgetsFile(_Model):
                 raise ValueError(f"{owner} notifies {', '.join(unknown)}, not defined in notifiers "
                                  f"(defined: {', '.join(sorted(self.notifiers)) or 'none'})")
         return self
+
+
+class ThresholdStatus(_Model):
+    percent: float
+    of: Literal["actual", "forecast"]
+    severity: Severity
+    at_usd: float                    # amount_usd × percent / 100
+    crossed: bool
+
+
+class BudgetStatus(_Model):
+    """A budget evaluated over its current period (docs/budgets.md). Money in USD over the period."""
+
+    name: str
+    scope: str
+    period: str
+    period_start: date               # inclusive
+    period_end: date                 # inclusive
+    days_in_period: int
+    days_elapsed: int                # days of the period up to and including the last day with data
+    amount_usd: float
+    actual_usd: float
+    percent_used: float              # actual ÷ amount × 100
+    forecast_usd: float | None       # projected period total (None when it cannot be projected)
+    forecast_lower_80: float | None = None
+    forecast_upper_80: float | None = None
+    percent_forecast: float | None = None
+    burn_rate_usd_per_day: float     # actual ÷ days elapsed
+    even_burn_usd_per_day: float     # amount ÷ days in period
+    thresholds: list[ThresholdStatus]
+    notes: list[str] = Field(default_factory=list)
