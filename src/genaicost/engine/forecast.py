@@ -68,7 +68,7 @@ def forecast_daily(history: pl.DataFrame, *, horizon_days: int, today: date) -> 
         notes.append(f"the history ends on {last}, {(today - last).days - 1} day(s) before yesterday; "
                      "those days are forecast too")
     if last >= today:
-        notes.append(f"the history reaches {last}, not before today ({today}); the month uses it as actual")
+        notes.append(f"the history reaches {last}, on or after today ({today}); those days count as actual")
     return Forecast(forecast=points, month_end=month, model=fitted.name, notes=notes)
 
 
