@@ -7,6 +7,7 @@ import typer
 import genaicost.cli.pricing_refresh  # noqa: F401  registers `pricing refresh` on pricing_app
 from genaicost.cli.collect import collect_command
 from genaicost.cli.compare import compare_command
+from genaicost.cli.forecast import forecast_command
 from genaicost.cli.inference import inference_command
 from genaicost.cli.pricing import pricing_app
 from genaicost.cli.recommend import recommend_command
@@ -27,3 +28,4 @@ app.command("compare", help=compare_command.__doc__)(compare_command)
 app.command("serve", help=serve_command.__doc__)(serve_command)
 app.command("collect", help=collect_command.__doc__)(collect_command)
 app.command("recommend", help=recommend_command.__doc__)(recommend_command)
+app.command("forecast", help=forecast_command.__doc__)(forecast_command)
