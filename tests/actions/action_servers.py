@@ -70,7 +70,7 @@ def serve(recorder: Recorder) -> Iterator[Recorder]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     recorder.url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
@@ -110,3 +110,51 @@ def wait_ready(server: AlertmanagerServer, timeout_s: float = 30.0) -> None:
             pass
         time.sleep(0.05)
     raise RuntimeError(f"alertmanager not ready after {timeout_s} s: {server.log_path.read_text()}")
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """RFC 7386 JSON merge patch, as the API server applies `application/merge-patch+json`."""
+    if not isinstance(patch, dict):
+        return patch
+    result = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            result.pop(key, None)
+        else:
+            result[key] = merge_patch(result.get(key), value)
+    return result
+
+
+@dataclass
+class RecordedKubeApi:
+    """Serves recorded objects by API path (GET) and applies merge patches to them (PATCH), recording requests;
+    `failures` maps (method, path) to (status, recorded Status file)."""
+
+    data: Path
+    objects: dict[str, Any] = field(default_factory=dict)
+    failures: dict[tuple[str, str], tuple[int, str]] = field(default_factory=dict)
+    token: str = "actions-token-0123"
+
+    def add(self, path: str, file: str) -> None:
+        self.objects[path] = json.loads((self.data / file).read_text())
+
+    def answer(self, request: Request) -> tuple[int, bytes]:
+        path = request.path.split("?")[0]
+        if request.headers.get("authorization") != f"Bearer {self.token}":
+            return 401, b'{"kind":"Status","apiVersion":"v1","status":"Failure","reason":"Unauthorized","code":401}'
+        if (request.method, path) in self.failures:
+            status, file = self.failures[(request.method, path)]
+            return status, (self.data / file).read_bytes()
+        if path not in self.objects:
+            return 404, json.dumps({"kind": "Status", "apiVersion": "v1", "status": "Failure", "reason": "NotFound",
+                                    "message": f"{path} not found", "code": 404}).encode()
+        if request.method == "PATCH":
+            if request.headers.get("content-type") != "application/merge-patch+json":
+                return 415, b'{"kind":"Status","code":415,"message":"unsupported patch type"}'
+            self.objects[path] = merge_patch(self.objects[path], request.json())
+        elif request.method != "GET":
+            return 405, b'{"kind":"Status","code":405,"message":"method not allowed"}'
+        return 200, json.dumps(self.objects[path]).encode()
+
+    def writes(self, recorder: Recorder) -> list[Request]:
+        return [r for r in recorder.requests if r.method != "GET"]

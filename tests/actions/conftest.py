@@ -8,9 +8,10 @@ import shutil
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from action_servers import INSTALL_HINT, AlertmanagerServer, Recorder, serve, wait_ready
+from action_servers import INSTALL_HINT, AlertmanagerServer, RecordedKubeApi, Recorder, serve, wait_ready
 
 from prom.backfill import free_port
 
@@ -51,3 +52,26 @@ def alertmanager(tmp_path: Path, receiver: Recorder) -> Iterator[AlertmanagerSer
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+K8S_ACTIONS_DATA = Path(__file__).resolve().parents[1] / "data" / "k8s" / "actions"
+
+
+@pytest.fixture
+def kube(tmp_path: Path) -> Iterator[tuple[RecordedKubeApi, Recorder, Any]]:
+    """(recorded API, its request recorder, an official-client ApiClient whose host is the loopback server)."""
+    from kubernetes import client
+
+    api = RecordedKubeApi(K8S_ACTIONS_DATA)
+    api.add("/apis/apps/v1/namespaces/llm/deployments/vllm-70b", "deployment_vllm-70b.json")
+    api.add("/apis/apps/v1/namespaces/llm/deployments/vllm-70b/scale", "deployment_vllm-70b_scale.json")
+    api.add("/apis/apps/v1/namespaces/batch-inference/statefulsets/sglang-8b/scale",
+            "statefulset_sglang-8b_scale.json")
+    api.add("/apis/autoscaling/v2/namespaces/llm/horizontalpodautoscalers/vllm-70b", "hpa_vllm-70b.json")
+    api.add("/api/v1/namespaces/llm", "namespace_llm.json")
+    for recorder in serve(Recorder(handler=api.answer)):
+        configuration = client.Configuration(host=recorder.url)
+        configuration.api_key = {"BearerToken": api.token}
+        configuration.api_key_prefix = {"BearerToken": "Bearer"}
+        with client.ApiClient(configuration) as api_client:
+            yield api, recorder, api_client
