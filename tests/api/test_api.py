@@ -208,3 +208,24 @@ def test_allocation_matches_genaicost_report_for_the_same_hour(tmp_path: Path) -
     expected = {a["name"]: round(a["total_usd"], 2) for a in report["allocations"]}
     assert {k: round(v["totalCost"], 2) for k, v in data.items()} == expected
     assert expected["llm-serving"] > 40                     # the GPU namespace: real money, not zeros
+
+
+def test_inference_sums_then_divides(app: FastAPI) -> None:
+    """Hour 0: $10 for 1 M input + 1 M output tokens ($5/1M); hour 1: $14 for 2 M + 2 M ($3.50/1M); the window is
+    $24 ÷ 6 M × 10⁶ = $4.00 per 1M tokens, not the mean of the two hours."""
+    def model(cost: float, tokens: float, input_usd: float) -> dict[str, Any]:
+        return {"kind": "model", "key": "llm/llama", "namespace": "llm", "model": "llama", "total_usd": cost,
+                "input_tokens": tokens, "output_tokens": tokens, "requests": tokens / 1000, "gpu_hours": 1.0,
+                "input_usd": input_usd, "output_usd": cost - input_usd}
+
+    store = app.state.store
+    store.write_hour("c3", S0, pl.DataFrame([model(10.0, 1e6, 2.0)]), META)
+    store.write_hour("c3", S0 + 3600, pl.DataFrame([model(14.0, 2e6, 4.0)]), META)
+    body = get(app, f"/inference?window={SPAN}", AUTH).json()
+    (line,) = body["data"]
+    assert (line["model"], line["namespace"], line["cost_usd"]) == ("llama", "llm", 24.0)
+    assert line["usd_per_1m_tokens"] == pytest.approx(4.0)
+    assert line["usd_per_1m_input_tokens"] == pytest.approx(6.0 / 3)       # $6 input cost over 3 M input tokens
+    assert line["usd_per_1m_output_tokens"] == pytest.approx(18.0 / 3)
+    assert line["usd_per_request"] == pytest.approx(24.0 / 3000)
+    assert line["tokens_per_gpu_hour"] == pytest.approx(3e6) and line["hours"] == 2.0
