@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 import genaicost.cli.pricing_refresh  # noqa: F401  registers `pricing refresh` on pricing_app
+from genaicost.cli.budgets import budgets_app
 from genaicost.cli.collect import collect_command
 from genaicost.cli.compare import compare_command
 from genaicost.cli.forecast import forecast_command
@@ -22,6 +23,7 @@ app = typer.Typer(
     add_completion=False,
 )
 app.add_typer(pricing_app, name="pricing")
+app.add_typer(budgets_app, name="budgets")
 app.command("report", help=report_command.__doc__)(report_command)
 app.command("inference", help=inference_command.__doc__)(inference_command)
 app.command("compare", help=compare_command.__doc__)(compare_command)
