@@ -13,6 +13,7 @@ from genaicost.app.allocation_query import AllocationQuery, query_allocation
 from genaicost.app.collect import Collector
 from genaicost.app.serve_settings import CollectSettings, PrometheusSource
 from genaicost.app.spot_prices import SpotPrices
+from genaicost.cli.serve_options import prometheus_opener
 from genaicost.domain.window import Window
 from genaicost.sources.prometheus.client import PrometheusClient
 from genaicost.store import HistoryStore, open_store
@@ -123,7 +124,7 @@ def test_prometheus_hours_are_exact_and_add_up_to_the_window_report(prometheus_f
     hours = int(inst.window.hours)
     settings = CollectSettings(prometheus=PrometheusSource(url=inst.url, resolution_s=60.0),
                                spot_prices=SpotPrices.bundled, lookback_hours=hours)
-    collector = Collector(settings, store, open_prometheus=lambda: PrometheusClient(inst.url))
+    collector = Collector(settings, store, open_prometheus=prometheus_opener(settings))   # what the CLI passes
     result = collector.collect(end + timedelta(minutes=10))
     assert [h.isoformat() for h in result.hours_written] == [
         (start + timedelta(hours=i)).isoformat() for i in range(hours)]
