@@ -53,10 +53,13 @@ def test_alert_arrives_with_labels_then_resolves(alertmanager: AlertmanagerServe
     first = _wait_for(lambda: [r.json() for r in receiver.requests if r.path == "/alertmanager-webhook"])[0]
     assert first["status"] == "firing" and first["alerts"][0]["labels"]["alert_key"] == firing.key
 
-    ended = now + timedelta(seconds=1)
+    # resolved with an end 3 s ahead: the API shows the alert with that endsAt until then
+    ended = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=3)
     resolved = firing.model_copy(update={"status": "resolved", "ends_at": ended})
     [record] = deliver(_notifiers(alertmanager), {"am": [resolved]}, sleep=lambda s: None)
     assert record.ok, record.error
+    [got] = httpx.get(f"{alertmanager.url}/api/v2/alerts").json()
+    assert datetime.fromisoformat(got["endsAt"]) == ended and got["labels"]["alert_key"] == firing.key
 
     def resolved_notification() -> list[dict[str, Any]]:
         return [b for r in receiver.requests if r.path == "/alertmanager-webhook"

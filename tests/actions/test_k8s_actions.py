@@ -188,3 +188,14 @@ def test_every_action_declares_settings_and_permissions() -> None:
     assert sorted(ACTIONS) == ["annotate", "cap-hpa", "label", "mark-then-act", "scale"]
     for cls in ACTIONS.values():
         assert cls.permissions and all(set(r.verbs) == {"get", "patch"} for r in cls.permissions)
+
+
+def test_audit_log_appends_and_rejects_a_bad_path(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="the audit log must be a file in an existing directory"):
+        AuditLog(tmp_path / "missing" / "audit.jsonl")
+    with pytest.raises(InputError, match="audit log"):
+        AuditLog(tmp_path)
+    log = AuditLog(tmp_path / "audit.jsonl")
+    assert log.read() == []
+    log.append([])
+    assert not log.path.exists()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import AnyHttpUrl, Field
@@ -42,7 +43,7 @@ def postable_alert(alert: Alert, settings: AlertmanagerSettings) -> dict[str, An
         "startsAt": _time(alert.starts_at),
     }
     if alert.status == "resolved":
-        posted["endsAt"] = _time(alert.ends_at or alert.starts_at)
+        posted["endsAt"] = _time(alert.ends_at or datetime.now(UTC))
     if settings.generator_url is not None:
         posted["generatorURL"] = str(settings.generator_url)
     return posted
