@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
+from genaicost.app.budgets_monitor import BudgetsMonitor, collector_thread
 from genaicost.app.collect import Collector
-from genaicost.app.collector_thread import CollectorThread
 from genaicost.app.serve_settings import DEFAULT_LOOKBACK_HOURS, DEFAULT_RETENTION_DAYS, ServeSettings
 from genaicost.app.serve_state import ServeState
 from genaicost.app.spot_prices import SpotPrices
@@ -105,6 +105,8 @@ def serve_command(
     catalog_dir: CatalogDirOption = None,
     overrides: ReportOverridesOption = None,
     spot_prices: ReportSpotPricesOption = SpotPrices.auto,
+    budgets: Annotated[Path | None, typer.Option("--budgets", metavar="FILE", rich_help_panel=SERVER, help=(
+        "Budgets YAML (docs/budgets.md): validated at start-up, evaluated after each collection."))] = None,
 ) -> None:
     """Serve the cost API (OpenCost-compatible /allocation, /assets, /inference, /report, /metrics, dashboard)
     and collect into the history store every --interval."""
@@ -128,11 +130,13 @@ def serve_command(
     settings = ServeSettings(store_url=store_url(store), api_token=token, auth_disabled=no_auth,
                              interval_s=interval_s, retention_days=retention_days, collect=collect)
     history = open_store(settings.store_url)
+    monitor = BudgetsMonitor(budgets, history) if budgets is not None else None
     state = ServeState()
     collector = Collector(collect, history, retention_days=retention_days, open_prometheus=prometheus_opener(collect))
     app = create_app(settings, store=history, state=state)
+    app.state.budgets = monitor
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    thread = CollectorThread(collector, state, interval_s)
+    thread = collector_thread(collector, state, interval_s, monitor)
     thread.start()
     try:
         uvicorn.run(app, host=host, port=port, log_level="info")
