@@ -71,3 +71,15 @@ def test_running_server(tmp_path: Path) -> None:
     # uvicorn shuts down gracefully, then re-raises SIGTERM (so the exit status says what stopped it)
     assert proc.returncode in (0, -signal.SIGTERM)
     assert "Finished server process" in (tmp_path / "serve.log").read_text()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--demo", "--prometheus", "http://127.0.0.1:9"], "2 sources"),
+    (["--snapshot", "/nonexistent/snap.json"], "no such file"),
+    (["--demo", "--store", "sqlite:////nonexistent-dir/h.db"], "does not exist"),
+    (["--demo", "--store", "mysql://u@h/db"], "unsupported database"),
+])
+def test_bad_options_exit_2_before_serving(tmp_path: Path, args: list[str], message: str) -> None:
+    out = subprocess.run([CLI, "serve", "--no-auth", "--port", str(free_port()), *args], cwd=tmp_path,
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 2 and message in out.stderr

@@ -14,6 +14,7 @@ from genaicost.app.spot_prices import SpotPrices
 from genaicost.app.window import parse_resolution
 from genaicost.cli.common_options import SplitChoice, SupportChoice, report_options
 from genaicost.cli.source_options import prometheus_client_from_options
+from genaicost.domain.errors import InputError
 
 STORE = "Store"
 
@@ -48,6 +49,14 @@ def collect_settings(*, demo: bool, snapshot: list[Path] | None, kubeconfig: str
                      eks_support: SupportChoice | None, model_label: str, io_cost_ratio: float,
                      catalog_dir: Path | None, overrides: Path | None, spot_prices: SpotPrices, label_keys: str,
                      lookback_hours: int, demo_history_days: int) -> CollectSettings:
+    given = [name for name, on in (("--demo", demo), ("--snapshot", bool(snapshot)),
+                                   ("--kubeconfig/--context", bool(kubeconfig or context)),
+                                   ("--prometheus", prometheus is not None)) if on]
+    if len(given) > 1:
+        raise InputError(f"{' and '.join(given)} are {len(given)} sources; give one", field=given[0])
+    for path in snapshot or ():
+        if not path.is_file():
+            raise InputError("no such file", source=str(path), field="--snapshot")
     source = None
     if prometheus is not None:
         source = PrometheusSource(url=prometheus, resolution_s=parse_resolution(resolution), **prom)
