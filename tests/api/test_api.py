@@ -83,6 +83,8 @@ def test_allocation_by_namespace_by_hand(app: FastAPI) -> None:
     assert (a["cpuCoreHours"], a["cpuCores"], a["cpuCost"], a["ramCost"]) == (8.0, 4.0, 4.0, 2.0)
     assert a["ramByteHours"] == 16 * 2**30 and a["ramBytes"] == 8 * 2**30
     assert a["cpuEfficiency"] == 0.5                        # (2 + 2) used of (4 + 4) requested core-hours
+    assert a["ramEfficiency"] == 0.0 and a["totalEfficiency"] == 0.5    # RAM unmeasured: CPU's $4 × 0.5 ÷ $4
+    assert data["b"]["totalEfficiency"] == 0.0              # nothing measured: 0, as OpenCost
     assert data["b"]["minutes"] == 60.0 and data["b"]["end"] == "2026-11-27T13:00:00Z"
 
 

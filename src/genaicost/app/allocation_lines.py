@@ -40,15 +40,22 @@ def _fields(lines: pl.DataFrame) -> pl.DataFrame:
     ram_eff = _ratio(pl.col("ram_usage_gib_hours"), pl.col("ram_measured_request_gib_hours"))
     return lines.with_columns(
         hours.alias("_h"), cpu_eff.alias("cpuEfficiency"), ram_eff.alias("ramEfficiency"),
-    ).with_columns(
-        (pl.sum_horizontal(
-            pl.col("cpu_usd") * pl.col("cpuEfficiency").fill_null(0.0) * pl.col("cpuEfficiency").is_not_null(),
-            pl.col("ram_usd") * pl.col("ramEfficiency").fill_null(0.0) * pl.col("ramEfficiency").is_not_null(),
-            pl.col("gpu_busy_usd").fill_null(0.0))
-         / pl.sum_horizontal(pl.col("cpu_usd") * pl.col("cpuEfficiency").is_not_null(),
-                             pl.col("ram_usd") * pl.col("ramEfficiency").is_not_null(),
-                             pl.col("gpu_measured_usd").fill_null(0.0))).alias("_te"),
-    )
+    ).with_columns(_total_efficiency().alias("_te"))
+
+
+def _total_efficiency() -> pl.Expr:
+    """(cpu_usd·cpu_eff + ram_usd·ram_eff + gpu_busy_usd) ÷ (the same costs of the measured parts); null when
+    nothing was measured."""
+    cpu_known, ram_known = pl.col("cpuEfficiency").is_not_null(), pl.col("ramEfficiency").is_not_null()
+    weighted = pl.sum_horizontal(
+        pl.when(cpu_known).then(pl.col("cpu_usd") * pl.col("cpuEfficiency")).otherwise(0.0),
+        pl.when(ram_known).then(pl.col("ram_usd") * pl.col("ramEfficiency")).otherwise(0.0),
+        pl.col("gpu_busy_usd").fill_null(0.0))
+    weight = pl.sum_horizontal(
+        pl.when(cpu_known).then(pl.col("cpu_usd")).otherwise(0.0),
+        pl.when(ram_known).then(pl.col("ram_usd")).otherwise(0.0),
+        pl.col("gpu_measured_usd").fill_null(0.0))
+    return pl.when(weight > 0).then(weighted / weight)
 
 
 def _record(row: dict[str, object], props: dict[str, str], step_window: dict[str, str]) -> dict[str, object]:
@@ -57,9 +64,6 @@ def _record(row: dict[str, object], props: dict[str, str], step_window: dict[str
         return float(value) if isinstance(value, int | float) else 0.0
 
     hours = f("_h") or 1.0
-    te = row.get("_te")
-    total_eff = te if isinstance(te, float) and te == te and (f("cpuEfficiency") or f("ramEfficiency")
-                                                            or row.get("gpu_measured_usd")) else None
     first, last = int(f("first_hour")), int(f("last_hour"))
     return {
         "name": row["name"], "properties": props, "window": step_window,
@@ -68,7 +72,7 @@ def _record(row: dict[str, object], props: dict[str, str], step_window: dict[str
         "cpuCoreRequestAverage": f("cpu_request_core_hours") / hours,
         "cpuCoreUsageAverage": f("cpu_usage_core_hours") / hours,
         "cpuCoreHours": f("cpu_core_hours"), "cpuCost": f("cpu_usd"), "cpuCostAdjustment": 0.0,
-        "cpuEfficiency": row.get("cpuEfficiency") if row.get("cpuEfficiency") is not None else 0.0,
+        "cpuEfficiency": f("cpuEfficiency"),
         "gpuCount": f("gpu_hours") / hours, "gpuHours": f("gpu_hours"), "gpuCost": f("gpu_usd"),
         "gpuCostAdjustment": 0.0,
         "networkTransferBytes": 0.0, "networkReceiveBytes": 0.0, "networkCost": 0.0, "networkCostAdjustment": 0.0,
@@ -79,10 +83,10 @@ def _record(row: dict[str, object], props: dict[str, str], step_window: dict[str
         "ramByteRequestAverage": f("ram_request_gib_hours") * GIB / hours,
         "ramByteUsageAverage": f("ram_usage_gib_hours") * GIB / hours,
         "ramByteHours": f("ram_gib_hours") * GIB, "ramCost": f("ram_usd"), "ramCostAdjustment": 0.0,
-        "ramEfficiency": row.get("ramEfficiency") if row.get("ramEfficiency") is not None else 0.0,
+        "ramEfficiency": f("ramEfficiency"),
         "sharedCost": 0.0, "externalCost": 0.0, "overheadCost": f("overhead_usd"), "idleCost": f("idle_cost"),
         "totalCost": f("total_usd") + f("idle_cost"),
-        "totalEfficiency": total_eff if total_eff is not None else 0.0,
+        "totalEfficiency": f("_te"),
         "rawAllocationOnly": None,
     }
 
