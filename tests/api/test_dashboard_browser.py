@@ -20,6 +20,7 @@ from test_metrics import LLAMA, demo_with_tokens
 from test_metrics_prometheus import ThreadedServer
 
 from genaicost.api.app import create_app
+from genaicost.app.budgets_monitor import BudgetsMonitor
 from genaicost.app.collect import Collector
 from genaicost.app.serve_settings import CollectSettings, ServeSettings
 from genaicost.app.spot_prices import SpotPrices
@@ -28,6 +29,19 @@ from prom.backfill import binary
 
 TOKEN = "dashboard-test-token"
 CHARTS = ("chart-time", "chart-breakdown", "chart-tokens", "chart-idle-gpu")
+BUDGETS = """\
+budgets:
+  - name: cluster-monthly
+    scope: {kind: cluster}
+    period: monthly
+    amount_usd: 100
+    thresholds: [{percent: 50}, {percent: 100, of: forecast, severity: critical}]
+  - name: dev-weekly
+    scope: {kind: namespace, value: ml-dev}
+    period: weekly
+    amount_usd: 100000
+    thresholds: [{percent: 90}]
+"""
 
 
 @dataclass
@@ -55,6 +69,9 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     result = Collector(CollectSettings(snapshot_files=(tokens,), spot_prices=SpotPrices.bundled),
                        app.state.store).collect(now)                     # this hour again, with token counts
     app.state.serve_state.record_success(result.latest, now)
+    (tmp / "budgets.yaml").write_text(BUDGETS)
+    app.state.budgets = BudgetsMonitor(tmp / "budgets.yaml", app.state.store)
+    app.state.budgets.evaluate(now)                                      # what serve does after a collection
     with ThreadedServer(app) as server:
         yield Served(f"http://127.0.0.1:{server.port}", tmp)
     app.state.store.close()
@@ -142,3 +159,38 @@ def test_screenshot(served: Served) -> None:
     width, height = struct.unpack(">II", data[16:24])
     assert (width, height) == (1400, 1800)
     assert len(data) > 100_000   # a page of charts and tables, not a blank or error page (~20 KB)
+
+
+@pytest.mark.slow
+def test_budgets_alerts_and_forecast_render(served: Served) -> None:
+    dom = chromium(served.tmp, f"{served.url}/#token={TOKEN}", "--dump-dom")
+    assert 'data-state="ready"' in dom, dom[-3000:]
+    budgets = served.api("/budgets")
+    table = section(dom, "table-budgets")
+    shown = values(table)
+    assert [b["name"] for b in budgets["budgets"]] == ["cluster-monthly", "dev-weekly"]
+    for b in budgets["budgets"]:
+        assert f"<td>{b['name']}</td>" in table and f"<td>{b['scope']}</td>" in table
+        for key in ("amount_usd", "actual_usd", "percent_used", "forecast_usd", "percent_forecast"):
+            assert contains(shown, b[key]), (b["name"], key)
+    assert f"as of {budgets['as_of']}" in dom
+    # the demo cluster spends far more than $100 a month: both thresholds of cluster-monthly fire
+    alerts = section(dom, "table-alerts")
+    firing = served.api("/alerts")["alerts"]
+    assert sorted(a["key"] for a in firing) == ["budget:cluster-monthly:threshold:100:forecast",
+                                                "budget:cluster-monthly:threshold:50:actual"]
+    for a in firing:
+        assert a["key"] in alerts and a["summary"] in alerts
+    assert 'class="severity-critical"' in alerts
+
+    forecast = httpx.get(served.url + "/forecast", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=30.0)
+    part = section(dom, "chart-forecast")
+    if forecast.status_code == 404:        # served without a forecast route: the note says so
+        assert "No forecast (404)" in section(dom, "forecast-note")
+        assert 'id="chart-forecast" class="chart" hidden' in dom
+    else:
+        body = forecast.json()
+        assert 'class="main-svg"' in part and len(body["forecast"]) > 0
+        assert f"model {body['model']}" in dom
+        month_end = re.search(r'id="forecast-month-end"[^>]*data-value="([^"]+)"', dom)
+        assert month_end and float(month_end[1]) == pytest.approx(body["month_end"]["projected_usd"], rel=1e-12)

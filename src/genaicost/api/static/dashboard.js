@@ -196,7 +196,7 @@ async function load() {
     const report = await api("/report");
     $("token-form").hidden = true;
     showReport(report);
-    await Promise.all([showTime(), showBreakdown(), showTokens(report)]);
+    await Promise.all([showTime(), showBreakdown(), showTokens(report), showBudgets(), showForecast()]);
     document.body.dataset.state = "ready";
   } catch (err) {
     showError(err);
