@@ -101,6 +101,12 @@ def test_share_idle_in_proportion_to_cost(app: FastAPI) -> None:
     assert "__idle__" not in data
 
 
+def test_pods_without_the_label_receive_idle_like_the_report(app: FastAPI) -> None:
+    (data,) = allocation(app, "aggregate=label:team&shareIdle=true")
+    assert data["x"]["idleCost"] == pytest.approx(18 / 7)
+    assert data["__unallocated__"]["idleCost"] == pytest.approx(3 / 7)    # b's pod has no team label
+
+
 def test_share_idle_by_node(app: FastAPI) -> None:
     (data,) = allocation(app, "aggregate=namespace&shareIdle=true&idleByNode=true")
     # n1 idle $2.50 all to a (the only pod on n1); n2 idle $0.50 to b
@@ -192,7 +198,8 @@ def test_assets_by_hand(app: FastAPI) -> None:
         "Node", 4.0, 16 * 2**30, 0.15, 1.0)
 
 
-def test_allocation_matches_genaicost_report_for_the_same_hour(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("query", "flags"), [("includeIdle=true", []), ("shareIdle=true", ["--share-idle"])])
+def test_allocation_matches_genaicost_report_for_the_same_hour(tmp_path: Path, query: str, flags: list[str]) -> None:
     """The current hour collected from --demo answers /allocation like `genaicost report --demo` (1 h)."""
     store = open_store(f"sqlite:///{tmp_path / 'd.db'}")
     from genaicost.app.collect import Collector
@@ -202,9 +209,9 @@ def test_allocation_matches_genaicost_report_for_the_same_hour(tmp_path: Path) -
     app = create_app(ServeSettings(store_url="unused", auth_disabled=True), store=store)
     hour = now.replace(minute=0, second=0, microsecond=0)
     span = f"{hour:%Y-%m-%dT%H:%M:%SZ},{hour + timedelta(hours=1):%Y-%m-%dT%H:%M:%SZ}"
-    (data,) = get(app, f"/allocation?window={span}&aggregate=namespace&includeIdle=true").json()["data"]
+    (data,) = get(app, f"/allocation?window={span}&aggregate=namespace&{query}").json()["data"]
     cli = str(Path(sys.executable).parent / "genaicost")
-    out = subprocess.run([cli, "report", "--demo", "--aggregate", "namespace", "--format", "json"],
+    out = subprocess.run([cli, "report", "--demo", "--aggregate", "namespace", "--format", "json", *flags],
                          capture_output=True, text=True, check=True, timeout=120)
     report = json.loads(out.stdout)
     expected = {a["name"]: round(a["total_usd"], 2) for a in report["allocations"]}

@@ -17,13 +17,16 @@ import polars as pl
 
 from genaicost.app.allocation_lines import opencost_sets, sum_exprs
 from genaicost.domain.errors import InputError
-from genaicost.domain.report import IDLE, OVERHEAD, UNALLOCATED
+from genaicost.domain.report import IDLE, OVERHEAD, SHARED, UNALLOCATED, UNMOUNTED
 from genaicost.domain.window import Window
 from genaicost.store import HistoryStore
 from genaicost.store.queries import SUM_COLUMNS, sum_rollups
 
 COLUMN_OF = {"cluster": "cluster", "namespace": "namespace", "node": "node", "pod": "pod", "container": "container",
              "controller": "controller", "controllerKind": "controller_kind"}
+# the report's synthetic lines stored as rows (every dimension = the name); __unallocated__ (no such label) is a
+# real line and receives idle like any other
+SYNTHETIC = frozenset({UNMOUNTED, SHARED, IDLE, OVERHEAD})
 AGGREGATE_FORMS = "cluster, node, namespace, controller, controllerKind, pod, container or label:KEY, comma-joined"
 
 
@@ -127,7 +130,7 @@ def _share_idle(lines: pl.DataFrame, idle: pl.DataFrame, by_node: bool) -> tuple
     """Idle spread over the non-synthetic lines in proportion to their cost (per step, and per node when
     by_node); idle that no line can receive (no cost where it is) stays on an __idle__ line."""
     group = ["step", "node"] if by_node else ["step"]
-    receiving = ~pl.col("name").str.starts_with("__")
+    receiving = ~pl.col("key_0").is_in(list(SYNTHETIC))      # as the report: synthetic lines receive nothing
     weight = pl.when(receiving).then(pl.col("total_usd")).otherwise(0.0)
     weighted = lines.with_columns(weight.alias("_w")).with_columns(pl.col("_w").sum().over(group).alias("_w_sum"))
     pool = idle.group_by(group).agg(pl.col("total_usd").sum().alias("_idle"))
