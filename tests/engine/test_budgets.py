@@ -8,9 +8,8 @@ import polars as pl
 import pytest
 
 from genaicost.domain.budget import Budget
-from genaicost.domain.errors import InputError
-from genaicost.domain.forecast import PeriodProjection
 from genaicost.engine.budgets import evaluate_budget, period_bounds, scope_series, threshold_alerts
+from genaicost.engine.forecast import projected_period_total
 
 NOW = datetime(2026, 11, 18, 12, tzinfo=UTC)
 
@@ -56,21 +55,10 @@ def test_scope_series_fills_gaps_and_filters_keys() -> None:
     assert scope_series(f, None, start=date(2026, 11, 1), end=date(2026, 11, 1))["cost_usd"].to_list() == [47.0]
 
 
-def fixed(projected: float) -> object:
-    calls: list[tuple[date, date, date, int]] = []
-
-    def projector(history: pl.DataFrame, *, period_start: date, period_end: date, today: date) -> PeriodProjection:
-        calls.append((period_start, period_end, today, history.height))
-        return PeriodProjection(period_start=period_start, period_end=period_end, actual_usd=0, projected_usd=projected,
-                                lower_80=projected - 10, upper_80=projected + 10, lower_95=0, upper_95=projected + 20)
-    projector.calls = calls  # type: ignore[attr-defined]
-    return projector
-
-
 def test_monthly_status_and_thresholds() -> None:
     s = scope_series(frame(), {"llm"}, start=date(2026, 10, 25), end=date(2026, 11, 18))
-    proj = fixed(1200.0)
-    st = evaluate_budget(budget(), s, today=date(2026, 11, 18), scope="namespace llm", projector=proj)  # type: ignore[arg-type]
+    st = evaluate_budget(budget(), s, today=date(2026, 11, 18), scope="namespace llm",
+                         projector=projected_period_total)
     # 18 days × $40 = $720 of $1000 → 72 %; 30 days in November; burn 720/18 = 40/day, even 1000/30
     assert (st.period_start, st.period_end, st.days_in_period, st.days_elapsed) == (
         date(2026, 11, 1), date(2026, 11, 30), 30, 18)
@@ -78,15 +66,15 @@ def test_monthly_status_and_thresholds() -> None:
     assert st.percent_used == pytest.approx(72.0)
     assert st.burn_rate_usd_per_day == pytest.approx(40.0)
     assert st.even_burn_usd_per_day == pytest.approx(1000 / 30)
-    assert st.forecast_usd == 1200.0 and st.percent_forecast == pytest.approx(120.0)
+    # constant $40/day: the forecast model is `constant`, so the period projects to 720 + 12 × 40 = $1,200 exactly
+    assert st.forecast_usd == pytest.approx(1200.0) and st.percent_forecast == pytest.approx(120.0)
+    assert st.forecast_lower_80 == pytest.approx(1200.0) and st.forecast_upper_80 == pytest.approx(1200.0)
     assert [(t.percent, t.of, t.at_usd, t.crossed) for t in st.thresholds] == [
         (50, "actual", 500.0, True), (80, "actual", 800.0, False), (100, "forecast", 1000.0, True)]
-    # the projector saw the whole history up to today (25 days) and the November bounds
-    assert proj.calls == [(date(2026, 11, 1), date(2026, 11, 30), date(2026, 11, 18), 25)]  # type: ignore[attr-defined]
     alerts = threshold_alerts(budget(), st, now=NOW)
     assert [(a.key, a.severity, a.value, a.threshold) for a in alerts] == [
         ("budget:llm:threshold:50:actual", "warning", pytest.approx(720.0), 500.0),
-        ("budget:llm:threshold:100:forecast", "critical", 1200.0, 1000.0)]
+        ("budget:llm:threshold:100:forecast", "critical", pytest.approx(1200.0), 1000.0)]
     assert "$720.00 spent = 72.0% of $1,000.00" in alerts[0].summary
 
 
@@ -99,9 +87,19 @@ def test_actual_threshold_crossed_at_exactly_the_amount_and_no_forecast() -> Non
     assert [t.crossed for t in st.thresholds] == [True, False]
 
 
-def test_projector_error_is_a_note() -> None:
-    def failing(history: pl.DataFrame, *, period_start: date, period_end: date, today: date) -> PeriodProjection:
-        raise InputError("history has 0 days")
-    s = scope_series(frame(), {"llm"}, start=date(2026, 11, 1), end=date(2026, 11, 18))
-    st = evaluate_budget(budget(), s, today=date(2026, 11, 18), scope="x", projector=failing)
-    assert st.forecast_usd is None and st.notes == ["no forecast: history has 0 days"]
+def test_too_short_a_history_is_a_note_not_a_forecast() -> None:
+    s = scope_series(frame(), {"llm"}, start=date(2026, 11, 18), end=date(2026, 11, 18))   # one day
+    st = evaluate_budget(budget(), s, today=date(2026, 11, 18), scope="x", projector=projected_period_total)
+    assert st.forecast_usd is None and len(st.notes) == 1 and st.notes[0].startswith("no forecast: ")
+    assert [t.crossed for t in st.thresholds] == [False, False, False]       # $40 < $500; no forecast
+
+
+def test_a_growing_spend_projects_above_the_actual_run_rate() -> None:
+    days = pl.date_range(date(2026, 10, 1), date(2026, 11, 18), "1d", eager=True)
+    s = pl.DataFrame({"date": days, "cost_usd": [10.0 + i for i in range(len(days))]})   # +$1/day
+    st = evaluate_budget(budget(), s, today=date(2026, 11, 18), scope="x", projector=projected_period_total)
+    actual = sum(10.0 + i for i in range(31, 49))          # Nov 1 = day 31 → $41 .. Nov 18 = $58
+    assert st.actual_usd == pytest.approx(actual)
+    # Nov 1..18 = $891; the remaining 12 days continue the line ($59 .. $70 = $774): $1,665 within $15
+    assert st.forecast_usd == pytest.approx(actual + sum(range(59, 71)), abs=15)
+    assert st.forecast_lower_80 is not None and st.forecast_lower_80 < st.forecast_usd < (st.forecast_upper_80 or 0)
