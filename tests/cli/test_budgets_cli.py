@@ -187,3 +187,61 @@ def test_check_needs_a_source(tmp_path: Path) -> None:
     path = write(tmp_path, GOOD.replace("URL", "http://127.0.0.1:9/"))
     result = runner.invoke(app, ["budgets", "check", str(path)])
     assert result.exit_code == 2 and "--history FILE.csv or --store URL" in result.output
+
+
+KUBECONFIG = """\
+apiVersion: v1
+kind: Config
+clusters: [{name: rec, cluster: {server: "SERVER"}}]
+users: [{name: rec, user: {token: TOKEN}}]
+contexts: [{name: rec, context: {cluster: rec, user: rec}}]
+current-context: rec
+"""
+
+ACTIONS = """\
+budgets:
+  - name: llm-monthly
+    scope: {kind: namespace, value: llm}
+    period: monthly
+    amount_usd: 700
+    thresholds: [{percent: 100, severity: critical}]
+    enforce: ENFORCE
+    actions:
+      - {type: scale, at_percent: 100, settings: {namespace: llm, name: vllm-70b, replicas: 0}}
+"""
+
+
+@pytest.fixture
+def recorded_kube(tmp_path: Path) -> Iterator[tuple[Any, Any, Path]]:
+    from tests.actions.action_servers import RecordedKubeApi, Recorder, serve
+
+    data = Path(__file__).resolve().parents[1] / "data" / "k8s" / "actions"
+    api = RecordedKubeApi(data)
+    api.add("/apis/apps/v1/namespaces/llm/deployments/vllm-70b", "deployment_vllm-70b.json")
+    api.add("/apis/apps/v1/namespaces/llm/deployments/vllm-70b/scale", "deployment_vllm-70b_scale.json")
+    for recorder in serve(Recorder(handler=api.answer)):
+        config = tmp_path / "kubeconfig"
+        config.write_text(KUBECONFIG.replace("SERVER", recorder.url).replace("TOKEN", api.token))
+        yield api, recorder, config
+
+
+@pytest.mark.parametrize(("enforce", "apply", "dry_run"), [
+    ("true", False, True), ("false", True, True), ("true", True, False)])
+def test_check_runs_the_budget_actions_dry_unless_apply_and_enforce(
+        tmp_path: Path, recorded_kube: tuple[Any, Any, Path], enforce: str, apply: bool, dry_run: bool) -> None:
+    _, recorder, kubeconfig = recorded_kube
+    path = write(tmp_path, ACTIONS.replace("ENFORCE", enforce))
+    args = ["budgets", "check", str(path), "--history", str(history(tmp_path)), "--kubeconfig", str(kubeconfig),
+            "--format", "json", *(["--apply"] if apply else [])]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    # Nov 1..18 at $40/day = $720 = 102.9 % of $700 ≥ at_percent 100 → the scale action is planned
+    assert data["budgets"][0]["percent_used"] == pytest.approx(720 / 700 * 100)
+    [entry] = data["actions"]
+    assert (entry["action"], entry["dry_run"], entry["budget"]) == ("scale", dry_run, "llm-monthly")
+    assert entry["alert_key"] == "budget:llm-monthly:threshold:100:actual"
+    patches = [r for r in recorder.requests if r.method == "PATCH"]
+    assert len(patches) == (0 if dry_run else 1)
+    audit = [json.loads(line) for line in (tmp_path / "budgets.audit.jsonl").read_text().splitlines()]
+    assert [(a["action"], a["dry_run"]) for a in audit] == [("scale", dry_run)]
