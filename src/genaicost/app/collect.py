@@ -81,18 +81,22 @@ class Collector:
                             catalog=self.catalog, now=now, spot_prices=spot, aws_session=self.session,
                             history=history, settings=s.inference)
 
-    def collect(self, now: datetime) -> CollectResult:
+    def collect(self, now: datetime, on_latest: Callable[[Report], None] | None = None) -> CollectResult:
+        """One collection; `on_latest` gets the latest report as soon as it is stored (before the demo history
+        is generated, so a fresh `serve --demo` is ready in seconds)."""
         written: list[datetime] = []
         if self.settings.prometheus is not None:
             latest = self._collect_history(now, written)
         else:
+            latest = self._build(now)
+            write_report(self.store, latest, hour_start(now), exact=False, label_keys=self.settings.label_keys)
+            written.append(hour_start(now))
+            if on_latest is not None:
+                on_latest(latest)
             if self.settings.demo:
                 from genaicost.app.demo_history import seed_demo_history
 
                 written += seed_demo_history(self, now)
-            latest = self._build(now)
-            write_report(self.store, latest, hour_start(now), exact=False, label_keys=self.settings.label_keys)
-            written.append(hour_start(now))
         deleted = 0
         if self.retention_days is not None:
             cutoff = hour_start(now) - timedelta(days=self.retention_days)

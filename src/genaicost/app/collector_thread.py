@@ -32,7 +32,7 @@ class CollectorThread(threading.Thread):
     def collect_once(self) -> None:
         now = datetime.now(UTC)
         try:
-            result = self.collector.collect(now)
+            result = self.collector.collect(now, on_latest=lambda report: self.state.record_success(report, now))
         except Exception as err:  # keep serving; /readyz shows the error
             log.exception("collection failed")
             self.state.record_failure(f"{type(err).__name__}: {err}")
