@@ -11,7 +11,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI
 
-from genaicost.api import allocation, budgets, dashboard, health, inference, metrics, report
+from genaicost.api import allocation, budgets, dashboard, forecast, health, inference, metrics, report
 from genaicost.api.auth import install_auth
 from genaicost.api.errors import install_error_handlers
 from genaicost.app.serve_settings import ServeSettings
@@ -49,4 +49,5 @@ def create_app(settings: ServeSettings, *, store: HistoryStore | None = None,
     app.include_router(metrics.router)
     app.include_router(dashboard.router)
     app.include_router(budgets.router)
+    app.include_router(forecast.router)
     return app
