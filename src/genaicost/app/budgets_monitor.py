@@ -73,7 +73,7 @@ class BudgetsCollectorThread(CollectorThread):
     def collect_once(self) -> None:
         before = self.state.collections
         super().collect_once()
-        if self.state.collections > before:
+        if self.state.collections > before and self.state.last_error is None:    # this collection succeeded
             self.monitor.evaluate_safely()
 
 
