@@ -8,8 +8,8 @@ import polars as pl
 import pytest
 
 from genaicost.domain.budget import Budget, RuleConfig
-from genaicost.domain.forecast import Anomaly
 from genaicost.engine.budgets_rules import burn_rate_alert, idle_gpu_alert, spend_change_alert, token_price_alert
+from genaicost.engine.forecast_backtest import detect_anomalies
 
 NOW = datetime(2026, 11, 18, 12, tzinfo=UTC)
 THROUGH = date(2026, 11, 17)
@@ -46,21 +46,21 @@ def test_idle_gpu() -> None:
     assert idle_gpu_alert(rule, idle.head(1), through=THROUGH, now=NOW) is None      # no data that day
 
 
-def test_spend_change_uses_the_detector_on_the_last_day() -> None:
+def test_spend_change_on_the_last_day() -> None:
     rule = RuleConfig.model_validate({"name": "jump", "type": "spend-change", "baseline_days": 2,
                                       "threshold_pct": 25, "min_spend_usd": 10})
-    seen: list[tuple[int, int, float, float]] = []
-
-    def detect(history: pl.DataFrame, *, baseline_days: int, threshold_pct: float,
-               min_spend_usd: float) -> list[Anomaly]:
-        seen.append((history.height, baseline_days, threshold_pct, min_spend_usd))
-        return [Anomaly(date=date(2026, 11, 16), cost_usd=1, baseline_usd=2, change_pct=-50, direction="down"),
-                Anomaly(date=THROUGH, cost_usd=150, baseline_usd=100, change_pct=50, direction="up")]
-
+    # baseline of Nov 17 = mean(100, 100) = $100; $150 is +50 % ≥ 25 % → fires. The day after `through` ($999)
+    # is not looked at.
     a = spend_change_alert(rule, series([100, 100, 150, 999], end=THROUGH + timedelta(days=1)), through=THROUGH,
-                           scope="cluster", now=NOW, detect=detect)
-    assert seen == [(3, 2, 25.0, 10.0)]                       # the day after `through` is not given
-    assert a is not None and (a.value, a.threshold) == (150, 100) and "+50.0% vs the 2-day mean $100.00" in a.summary
+                           scope="cluster", now=NOW, detect=detect_anomalies)
+    assert a is not None and (a.key, a.value, a.threshold) == ("rule:jump:spend-change", 150, 100)
+    assert "+50.0% vs the 2-day mean $100.00" in a.summary
+    # +20 % (mean(100, 100) → 120) is below the threshold; the anomaly of Nov 15 (50 → 100) does not fire today
+    assert spend_change_alert(rule, series([50, 50, 100, 100, 120]), through=THROUGH, scope="cluster", now=NOW,
+                              detect=detect_anomalies) is None
+    # below min_spend_usd on both sides: no alert
+    assert spend_change_alert(rule, series([1, 1, 5]), through=THROUGH, scope="cluster", now=NOW,
+                              detect=detect_anomalies) is None
 
 
 def test_token_price() -> None:
