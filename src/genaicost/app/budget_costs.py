@@ -7,7 +7,8 @@ unknown-scope warning), and — the store only — idle GPU cost and model token
   The last day of the file is the evaluation day (a complete day).
 - Store: complete UTC days only (app.cost_history); namespace → aggregate namespace, label → label:KEY,
   model → the model rows (key namespace/model, matched on the model name or the whole key), cluster → the
-  cluster totals (of the cluster named by value, else every cluster). The last complete day is the evaluation day.
+  cluster totals (of the cluster named by value, else every cluster). The last complete day before `today` (the
+  current UTC day, still being collected) is the evaluation day, as for `genaicost forecast --store`.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ class StoreCosts:
         self.store = store
         self.name = name
         self.start = today - timedelta(days=STORE_HISTORY_DAYS)
-        self.end = today + timedelta(days=1)
+        self.end = today                  # the current UTC day is never complete: days before it only
         self._frame = cache(self._read)
 
     def _read(self, cluster: str | None, aggregate: str | None) -> pl.DataFrame:
