@@ -2,8 +2,8 @@
 
 Every spread is proportional to each workload line's own cost (cpu + ram + gpu + storage + network,
 before anything is spread); synthetic lines (`__idle__`, `__unmounted__`, `__overhead__`, `__shared__`)
-never receive. When no workload line has a positive own cost there is nothing to spread over: the amount
-stays on its own line and a warning says so.
+never receive. When the workload lines' own costs add up to less than $1e-12 there is nothing to spread over:
+the amount stays on its own line and a warning says so.
 """
 
 from __future__ import annotations
@@ -28,15 +28,20 @@ class Placed:
     warnings: list[str] = field(default_factory=list)
 
 
+# Below this Σ own cost there is nothing to spread over (also keeps float division away from subnormals).
+MIN_WEIGHT_USD = 1e-12
+
+
 def spread(lines: pl.DataFrame, amount_usd: float, into: str) -> tuple[pl.DataFrame, bool]:
     """Add amount × own_i ÷ Σ own to column `into` of each workload line; False when impossible."""
     if amount_usd == 0.0:
         return lines, True
     receivers = ~pl.col("synthetic")
     weight_usd = float(lines.filter(receivers).select(own_cost().sum()).item() or 0.0)
-    if weight_usd <= 0.0:
+    if weight_usd < MIN_WEIGHT_USD:
         return lines, False
-    share = pl.when(receivers).then(own_cost() * (amount_usd / weight_usd)).otherwise(0.0)
+    # own ÷ Σ own first: a fraction ≤ 1, so a tiny (even subnormal) Σ own cannot overflow amount ÷ Σ own
+    share = pl.when(receivers).then(own_cost() / weight_usd * amount_usd).otherwise(0.0)
     return lines.with_columns((pl.col(into) + share).alias(into)), True
 
 
