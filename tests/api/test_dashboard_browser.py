@@ -191,3 +191,9 @@ def test_budgets_alerts_and_forecast_render(served: Served) -> None:
     assert f"model {body['model']}" in dom
     month_end = re.search(r'id="forecast-month-end"[^>]*data-value="([^"]+)"', dom)
     assert month_end and float(month_end[1]) == pytest.approx(body["month_end"]["projected_usd"], rel=1e-12)
+    # the cluster budget and the forecast read the same complete days with the same model: on the same month their
+    # projections agree to the cent (/forecast rounds to cents; not on the 1st of a month: the previous period)
+    cluster_budget = budgets["budgets"][0]
+    if cluster_budget["period_end"] == body["month_end"]["date"]:
+        assert cluster_budget["forecast_usd"] == pytest.approx(body["month_end"]["projected_usd"], abs=0.005)
+        assert cluster_budget["actual_usd"] == pytest.approx(body["month_end"]["actual_to_date_usd"], abs=0.005)
