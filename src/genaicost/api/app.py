@@ -11,7 +11,17 @@ from importlib.metadata import PackageNotFoundError, version
 
 from fastapi import FastAPI
 
-from genaicost.api import allocation, budgets, dashboard, forecast, health, inference, metrics, report
+from genaicost.api import (
+    allocation,
+    budgets,
+    dashboard,
+    forecast,
+    health,
+    inference,
+    metrics,
+    recommendations,
+    report,
+)
 from genaicost.api.auth import install_auth
 from genaicost.api.errors import install_error_handlers
 from genaicost.app.serve_settings import ServeSettings
@@ -46,6 +56,7 @@ def create_app(settings: ServeSettings, *, store: HistoryStore | None = None,
     app.include_router(allocation.router)
     app.include_router(inference.router)
     app.include_router(report.router)
+    app.include_router(recommendations.router)
     app.include_router(metrics.router)
     app.include_router(dashboard.router)
     app.include_router(budgets.router)

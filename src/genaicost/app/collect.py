@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from genaicost.app.recommend import build_report_with_recommendations
 from genaicost.app.report import HistorySource, build_report
 from genaicost.app.rollups import report_aggregate, rollup_rows
 from genaicost.app.serve_settings import CollectSettings
@@ -71,13 +72,16 @@ class Collector:
         self._open_prometheus = open_prometheus
         self._have_latest = False
 
-    def _build(self, now: datetime, history: HistorySource | None = None, **source: Any) -> Report:
+    def _build(self, now: datetime, history: HistorySource | None = None, *, recommend: bool = False,
+               **source: Any) -> Report:
+        """The report of one source; with `recommend` (the latest report only) also its recommendations."""
         s = self.settings
         spot = SpotPrices.bundled if s.demo else s.spot_prices
         base: dict[str, Any] = {"demo": s.demo, "snapshot_files": list(s.snapshot_files),
                                 "kubeconfig": s.kubeconfig, "context": s.context}
         base.update(source)
-        return build_report(**base, window_hours=None if history else 1.0, options=self.options,
+        build = build_report_with_recommendations if recommend and s.recommendations else build_report
+        return build(**base, window_hours=None if history else 1.0, options=self.options,
                             catalog=self.catalog, now=now, spot_prices=spot, aws_session=self.session,
                             history=history, settings=s.inference)
 
@@ -88,7 +92,7 @@ class Collector:
         if self.settings.prometheus is not None:
             latest = self._collect_history(now, written)
         else:
-            latest = self._build(now)
+            latest = self._build(now, recommend=True)
             write_report(self.store, latest, hour_start(now), exact=False, label_keys=self.settings.label_keys)
             written.append(hour_start(now))
             if on_latest is not None:
@@ -118,7 +122,7 @@ class Collector:
                 if int(hour.timestamp()) in exact and not (hour == hours[-1] and not self._have_latest):
                     continue
                 history = HistorySource(client, Window(start=hour, end=hour + HOUR), prom.resolution_s)
-                report = self._build(now, history=history)
+                report = self._build(now, history=history, recommend=hour == hours[-1])
                 write_report(self.store, report, hour, exact=True, label_keys=self.settings.label_keys)
                 written.append(hour)
                 latest = report

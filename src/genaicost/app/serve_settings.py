@@ -55,6 +55,7 @@ class CollectSettings:
     label_keys: tuple[str, ...] = DEFAULT_LABEL_KEYS
     lookback_hours: int = DEFAULT_LOOKBACK_HOURS
     demo_history_days: int = 14
+    recommendations: bool = True        # the latest report carries `genaicost recommend`'s output (/recommendations)
 
     def __post_init__(self) -> None:
         if self.lookback_hours < 1:
