@@ -143,3 +143,16 @@ def test_collector_thread_evaluates_after_a_collection(tmp_path: Path) -> None:
         assert [s.name for s in result.evaluation.statuses] == ["llm-monthly"]
     finally:
         store.close()
+
+
+def test_a_failed_evaluation_is_logged_and_shown_not_raised(served: tuple[FastAPI, BudgetsMonitor]) -> None:
+    from sqlalchemy import text
+
+    app, monitor = served
+    monitor.evaluate(NOW)
+    with monitor.store.engine.begin() as conn:
+        conn.execute(text("DROP TABLE alert_state"))
+    monitor.evaluate_safely(NOW + timedelta(hours=1))           # must not raise
+    body = get(app, "/budgets", AUTH).json()
+    assert body["error"] is not None and "alert_state" in body["error"]
+    assert body["budgets"][0]["actual_usd"] == pytest.approx(384.0)   # the last good evaluation stays
