@@ -84,6 +84,7 @@ def test_budgets_and_alerts_by_hand(served: tuple[FastAPI, BudgetsMonitor]) -> N
     monitor.evaluate(NOW)
     body = get(app, "/budgets", AUTH).json()
     assert body["as_of"] == "2026-11-17"          # Nov 18 is not complete
+    assert body["warnings"] == []                 # namespace llm and model llama are in the store
     (llm,) = body["budgets"]
     # Nov 10..17: 8 days × 24 h × $2 = $384 = 38.4 % of $1,000; constant → forecast 384 + 13 × $48 = $1,008
     assert llm["actual_usd"] == pytest.approx(384.0) and llm["percent_used"] == pytest.approx(38.4)

@@ -67,8 +67,9 @@ def scope_warnings(loaded: LoadedBudgets, costs: CostSource) -> list[str]:
     out = []
     items: list[tuple[str, int, Scope]] = [("budgets", i, b.scope) for i, b in enumerate(loaded.config.budgets)]
     items += [("rules", i, r.scope) for i, r in enumerate(loaded.config.rules)]
+    with_tokens = any(r.type == "token-price" for r in loaded.config.rules) and costs.token_usage() is not None
     for i, rule in enumerate(loaded.config.rules):
-        if rule.type == "token-price" and rule.model is not None:
+        if rule.type == "token-price" and rule.model is not None and with_tokens:
             items.append(("rules", i, Scope(kind="model", value=rule.model)))
     for section, i, scope in items:
         known = costs.known(scope)
