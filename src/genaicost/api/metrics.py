@@ -18,12 +18,13 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import CollectorRegistry
 
-from genaicost.domain.report import NodeCost, Report
+from genaicost.domain.report import NodeCost, Report, VolumeCost
 
 router = APIRouter(tags=["metrics"])
 
 # OpenCost's label names for its node gauges (pkg/costmodel/metrics.go).
 NODE_LABELS = ("instance", "node", "instance_type", "region", "provider_id", "arch", "uid")
+PV_LABELS = ("volumename", "persistentvolume", "provider_id")
 UNPRICED_KINDS = ("node", "volume", "service", "overhead")
 TOKEN_KINDS = ("blended", "input", "output")
 _BAD_LABEL_CHARS = re.compile(r"[^a-zA-Z0-9_]")
@@ -55,6 +56,7 @@ class ReportCollector:
         if report is None:
             return
         yield from node_families(report.nodes)
+        yield volume_family(report.volumes)
         yield from cluster_families(report)
         yield allocation_family(report)
         yield from model_families(report)
@@ -91,6 +93,17 @@ def node_families(nodes: list[NodeCost]) -> Iterator[Metric]:
             idle_gpu.add_metric([node.name, node.instance_type or "", node.gpu_model or ""],
                                 node.idle_gpu_usd / node.hours)
     yield from (total, cpu, ram, gpu, count, spot, idle_gpu)
+
+
+def volume_family(volumes: list[VolumeCost]) -> Metric:
+    """OpenCost's pv_hourly_cost (USD per GiB-hour, its label names); unpriced volumes have no series."""
+    pv = GaugeMetricFamily("pv_hourly_cost", "Cost per GiB per hour on a persistent volume (capacity plus "
+                           "provisioned IOPS / throughput, ÷ capacity), USD per GiB-hour (OpenCost-compatible)",
+                           labels=PV_LABELS)
+    for volume in volumes:
+        if volume.usd_per_gib_hour is not None:
+            pv.add_metric([volume.name, volume.name, ""], volume.usd_per_gib_hour)
+    return pv
 
 
 def cluster_families(report: Report) -> Iterator[Metric]:

@@ -83,6 +83,21 @@ class NodeCost(_Model):
     gpu_utilization: float | None = None   # hours-weighted mean busy fraction of its GPUs (DCGM); null unknown
 
 
+class VolumeCost(_Model):
+    """A persistent volume at its own price (the report's storage cost comes from these)."""
+
+    name: str
+    storage_class: str | None
+    volume_type: str | None
+    capacity_gib: float
+    claim: str | None                  # namespace/name of its PVC; null when unbound
+    hours: float
+    hourly_usd: float | None           # capacity + provisioned IOPS / throughput; null when unpriced
+    usd_per_gib_hour: float | None     # hourly_usd ÷ capacity (OpenCost's pv_hourly_cost)
+    total_usd: float                   # for the window (0 when unpriced)
+    price_source: str
+
+
 class Allocation(CostBreakdown):
     name: str                          # the aggregate's value(s), joined with "/" for combinations
     properties: dict[str, str] = Field(default_factory=dict)   # aggregate key -> value
@@ -175,3 +190,4 @@ class Report(_Model):
     partial: bool = False              # some source data was missing (see warnings)
     inference: list[InferenceLine] = Field(default_factory=list)
     recommendations: RecommendationSet | None = None   # `genaicost report --recommendations`
+    volumes: list[VolumeCost] = Field(default_factory=list)

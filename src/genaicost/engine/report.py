@@ -115,6 +115,7 @@ def report_from_priced(
         pricing=pricing,
         partial=snapshot.partial,
         inference=inference,
+        volumes=build.volume_costs(priced.volumes),
     )
 
 

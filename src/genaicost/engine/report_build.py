@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import polars as pl
 from pydantic import TypeAdapter
 
-from genaicost.domain.report import Allocation, CostBreakdown, NodeCost, Totals, Unpriced
+from genaicost.domain.report import Allocation, CostBreakdown, NodeCost, Totals, Unpriced, VolumeCost
 from genaicost.domain.window import HOURS_PER_DAY, HOURS_PER_MONTH
 from genaicost.engine.aggregate import (
     NULLABLE_SUMS,
@@ -54,6 +54,21 @@ def node_costs(nodes: pl.DataFrame) -> list[NodeCost]:
         *(pl.col(c).fill_null(0.0) for c in ("vcpu", "ram_gib", "gpu_count", "hours", *_NODE_MONEY)),
     ).sort("name")
     return [NodeCost(**row) for row in frame.iter_rows(named=True)]
+
+
+def volume_costs(volumes: pl.DataFrame) -> list[VolumeCost]:
+    """Priced volumes (engine.price.price_volumes) → VolumeCost, by name."""
+    capacity = pl.col("capacity_gib").fill_null(0.0)
+    claim = pl.when(pl.col("claim_name").is_not_null()).then(
+        pl.format("{}/{}", "claim_namespace", "claim_name")).otherwise(None)
+    frame = volumes.select(
+        "name", "storage_class", "volume_type", capacity.alias("capacity_gib"), claim.alias("claim"),
+        pl.col("hours").fill_null(0.0), "hourly_usd",
+        pl.when(capacity > 0).then(pl.col("hourly_usd") / capacity).otherwise(None).alias("usd_per_gib_hour"),
+        (pl.col("hourly_usd") * pl.col("hours")).fill_null(0.0).alias("total_usd"),
+        pl.col("price_source").fill_null("unpriced"),
+    ).sort("name")
+    return [VolumeCost(**row) for row in frame.iter_rows(named=True)]
 
 
 def finish_lines(lines: pl.DataFrame, window_hours: float) -> pl.DataFrame:
