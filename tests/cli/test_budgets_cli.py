@@ -245,3 +245,15 @@ def test_check_runs_the_budget_actions_dry_unless_apply_and_enforce(
     assert len(patches) == (0 if dry_run else 1)
     audit = [json.loads(line) for line in (tmp_path / "budgets.audit.jsonl").read_text().splitlines()]
     assert [(a["action"], a["dry_run"]) for a in audit] == [("scale", dry_run)]
+
+
+def test_the_documented_example_is_valid(tmp_path: Path) -> None:
+    import re
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "budgets.md").read_text()
+    example = re.search(r"```yaml\n(.*?)```", docs, re.S)
+    assert example is not None
+    path = write(tmp_path, example[1])
+    result = runner.invoke(app, ["budgets", "validate", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "valid (3 budget(s), 4 rule(s), 3 notifier(s))" in result.output
