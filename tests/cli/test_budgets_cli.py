@@ -257,3 +257,16 @@ def test_the_documented_example_is_valid(tmp_path: Path) -> None:
     result = runner.invoke(app, ["budgets", "validate", str(path)])
     assert result.exit_code == 0, result.output
     assert "valid (3 budget(s), 4 rule(s), 3 notifier(s))" in result.output
+
+
+def test_check_table(tmp_path: Path) -> None:
+    path = write(tmp_path, GOOD.replace("[hook]", "[]").replace("URL", "http://127.0.0.1:9/"))
+    result = runner.invoke(app, ["budgets", "check", str(path), "--history", str(history(tmp_path))])
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert "Budgets as of 2026-11-18" in out
+    row = next(line for line in out.splitlines() if "llm-monthly" in line and "2026-11-01" in line)
+    for text in ("namespace llm", "$1,000.00", "$720.00", "72.0%", "$1,200.00", "120.0%", "50% actual, 100% forecast"):
+        assert text in row, text
+    assert "[critical] budget:llm-monthly:threshold:100:forecast:" in out
+    assert "notified" not in out                                   # no notify targets
