@@ -197,3 +197,20 @@ def test_budgets_alerts_and_forecast_render(served: Served) -> None:
     if cluster_budget["period_end"] == body["month_end"]["date"]:
         assert cluster_budget["forecast_usd"] == pytest.approx(body["month_end"]["projected_usd"], abs=0.005)
         assert cluster_budget["actual_usd"] == pytest.approx(body["month_end"]["actual_to_date_usd"], abs=0.005)
+
+
+@pytest.mark.slow
+def test_recommendations_render_with_the_api_numbers(served: Served) -> None:
+    dom = chromium(served.tmp, f"{served.url}/#token={TOKEN}", "--dump-dom")
+    assert 'data-state="ready"' in dom, dom[-3000:]
+    recs = served.api("/recommendations")
+    assert recs["recommendations"], "the demo cluster has recommendations"
+    chart = section(dom, "chart-recommendations")
+    assert 'class="main-svg"' in chart and chart.count('class="point"') == min(10, len(recs["recommendations"]))
+    total = re.search(r'id="recommendations-total"[^>]*data-value="([^"]+)"', dom)
+    assert total and float(total[1]) == pytest.approx(recs["total_monthly_savings_usd"], rel=1e-12)
+    table = section(dom, "table-recommendations")
+    shown = values(table)
+    assert len(shown) == len(recs["recommendations"])
+    for rec in recs["recommendations"]:
+        assert contains(shown, rec["monthly_savings_usd"]) and f"<td>{rec['target']}</td>" in table

@@ -196,6 +196,7 @@ async function load() {
     const report = await api("/report");
     $("token-form").hidden = true;
     showReport(report);
+    showRecommendations(report);
     await Promise.all([showTime(), showBreakdown(), showTokens(report), showBudgets(), showForecast()]);
     document.body.dataset.state = "ready";
   } catch (err) {
