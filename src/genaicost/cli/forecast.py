@@ -98,4 +98,4 @@ def _today(text: str | None) -> date:
         raise InputError(f"{text!r}; expected YYYY-MM-DD", field="--today") from None
 
 
-forecast_command.__doc__ = HELP
+forecast_command.__doc__ = "\n\n".join(" ".join(par.split()) for par in HELP.split("\n\n"))
