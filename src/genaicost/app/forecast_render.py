@@ -30,7 +30,7 @@ def _rounded(value: Any) -> Any:
 
 def render_forecast(result: dict[str, Any], fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(_rounded(result), indent=2) + "\n"
+        return json.dumps(_rounded(result), indent=2, ensure_ascii=False) + "\n"
     if fmt == "csv":
         return _csv(result)
     if fmt == "markdown":
