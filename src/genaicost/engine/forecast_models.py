@@ -31,9 +31,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
-from scipy import stats
-from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
 from genaicost.domain.errors import InputError
 
@@ -86,6 +83,8 @@ class LinearFit:
     def _quantiles(self) -> tuple[float, float]:
         if self.s == 0.0:
             return 0.0, 0.0
+        from scipy import stats  # imported when used: scipy / statsmodels take ~2 s to import (every CLI call)
+
         return (float(stats.t.ppf(0.90, self.df)), float(stats.t.ppf(0.975, self.df)))
 
     def daily(self, steps: int) -> Bands:
@@ -181,6 +180,9 @@ def _linear(y: Array, notes: tuple[str, ...]) -> LinearFit:
 
 
 def _fit_spec(y: Array, damped: bool) -> tuple[Any, list[str]]:
+    import pandas as pd
+    from statsmodels.tsa.exponential_smoothing.ets import ETSModel
+
     model = ETSModel(pd.Series(y), error="add", trend="add", damped_trend=damped, seasonal="add",
                      seasonal_periods=SEASON_DAYS)
     with warnings.catch_warnings(record=True) as caught:
