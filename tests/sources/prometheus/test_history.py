@@ -101,6 +101,7 @@ def test_query_budget_is_templates_times_chunks_whatever_the_pods(prometheus_fac
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(history, "CHUNK_HOURS", 1.0)
     monkeypatch.setattr(history, "RAW_CHUNK_HOURS", 1.0)
+    monkeypatch.setattr(history, "INFO_CHUNK_HOURS", 1.0)
     counts = []
     for name in ("churn", "gpu-sharing"):  # 3 pods on 2 nodes, then 4 pods on 2 nodes
         inst = prometheus_factory(name)

@@ -14,19 +14,18 @@ from genaicost.domain.window import Window
 from genaicost.sources.prometheus.chunks import chunked_instant
 from genaicost.sources.prometheus.client import PrometheusClient
 
-NAME_LABEL = "gc_metric"  # the metric name copied into an ordinary label (functions drop __name__)
+NAME_LABEL = "__name__"  # last_over_time, unlike the other range functions, keeps the metric name
 _METRIC_NAME = re.compile(r"[a-zA-Z_:][a-zA-Z0-9_:]*")
 
 
 def presence_query(names: list[str]) -> str:
-    """PromQL template: one series per metric name seen in the chunk, value = its number of series."""
+    """PromQL template: one series per metric name seen in the chunk, value = its number of series. A raw range
+    over the chunk's samples (no per-step subquery: histograms have many bucket series)."""
     bad = [name for name in names if not _METRIC_NAME.fullmatch(name)]
     if bad:
         raise ValueError(f"not Prometheus metric names: {bad}")
     pattern = "|".join(sorted(set(names)))
-    selector = f'{{__name__=~"{pattern}"}}'
-    relabelled = f'label_replace({selector}, "{NAME_LABEL}", "$1", "__name__", "(.+)")'
-    return f"count by ({NAME_LABEL}) (present_over_time({relabelled}[{{range}}]))"
+    return f'count by ({NAME_LABEL}) (last_over_time({{__name__=~"{pattern}"}}[{{chunk}}]))'
 
 
 def present_metric_names(client: PrometheusClient, names: list[str], window: Window, *,

@@ -51,6 +51,7 @@ from genaicost.sources.prometheus.history_storage import service_pods_table, ser
 # The raw range forms read each sample once, without per-step work: a day per query (bench/README.md).
 CHUNK_HOURS = 6.0
 RAW_CHUNK_HOURS = 24.0
+INFO_CHUNK_HOURS = 31 * 24.0   # queries.INFO_TEMPLATES: raw ranges, one query for windows up to 31 days
 BUCKET_S = 3600.0   # CPU and memory are billed max(request, usage) per container and hour (docs/cost-model.md)
 MAX_LISTED = 10
 # template name → (labels kept, how chunks combine); templates not listed keep every label (raw rows)
@@ -90,13 +91,31 @@ def fetch_history(client: PrometheusClient, window: Window, step_s: float) -> Fe
     chunk_hours = RAW_CHUNK_HOURS if raw else CHUNK_HOURS
     for name, template in q.history_templates(raw=raw).items():
         text = q.with_step(template, step_s)
+        whole = name in q.INFO_TEMPLATES or (raw and name in q.RAW_WHOLE_WINDOW)
+        hours = INFO_CHUNK_HOURS if whole else chunk_hours
         if name in COMBINE:
             by, combine = COMBINE[name]
-            fetched[name] = chunked_instant(client, text, window, step_s=step_s, chunk_hours=chunk_hours, by=by,
+            fetched[name] = chunked_instant(client, text, window, step_s=step_s, chunk_hours=hours, by=by,
                                             combine=combine)  # type: ignore[arg-type]
         else:
-            fetched[name] = raw_chunks(client, text, window, step_s, chunk_hours)
-    return fetched | billed_sums(client, window, step_s, raw=raw, chunk_hours=chunk_hours)
+            fetched[name] = raw_chunks(client, text, window, step_s, hours)
+    billed = billed_sums(client, window, step_s, raw=raw, chunk_hours=chunk_hours)
+    if raw:
+        billed = {name: billed_from_excess(fetched, name, excess) for name, excess in billed.items()}
+    return fetched | billed
+
+
+def billed_from_excess(fetched: Fetched, name: str, excess: pl.DataFrame) -> pl.DataFrame:
+    """Σ billed per (namespace, pod, container) from the raw forms: request × Running steps (requests_sum) + the
+    excess above it (queries.excess_raw); a container without a request is billed its usage."""
+    resource, usage_name = q.EXCESS_OF[name]
+    keys = ["namespace", "pod", "container"]
+    requests = (fetched["requests_sum"].filter(pl.col("resource") == resource)
+                .group_by(keys).agg(pl.col("value").sum().alias("request")))
+    with_request = requests.join(excess.rename({"value": "excess"}), on=keys, how="left", nulls_equal=True).select(
+        *keys, (pl.col("request") + pl.col("excess").fill_null(0.0)).alias("value"))
+    usage_only = fetched[usage_name].join(requests, on=keys, how="anti", nulls_equal=True).select(*keys, "value")
+    return pl.concat([with_request, usage_only]).sort(keys, nulls_last=True)
 
 
 def bucket_seconds(step_s: float) -> float:

@@ -86,22 +86,22 @@ def billed(req: str, use: str, *, bucketed: bool) -> str:
 
 NODE_STEPS: Final = f"count_over_time((max by (node) ({at_step('kube_node_info')}))[{{range}}])"
 NODE_INFO: Final = ("max by (node, provider_id, kubelet_version, cluster) "
-                    "(last_over_time(kube_node_info[{range}]))")
-NODE_CAPACITY: Final = "max by (node, resource) (max_over_time(kube_node_status_capacity[{range}]))"
-NODE_LABELS: Final = "last_over_time(kube_node_labels[{range}])"  # every allow-listed label_* column
+                    "(last_over_time(kube_node_info[{chunk}]))")
+NODE_CAPACITY: Final = "max by (node, resource) (max_over_time(kube_node_status_capacity[{chunk}]))"
+NODE_LABELS: Final = "last_over_time(kube_node_labels[{chunk}])"  # every allow-listed label_* column
 
 # --- pods and containers ------------------------------------------------------------------------------
 
 POD_RUNNING_STEPS: Final = f"count_over_time(({RUNNING_UID})[{{range}}])"
 POD_INFO: Final = ("max by (namespace, pod, uid, node, pod_ip) "
-                   "(last_over_time(kube_pod_info{node!=\"\"}[{range}]))")
+                   "(last_over_time(kube_pod_info{node!=\"\"}[{chunk}]))")
 POD_OWNER: Final = ("max by (namespace, pod, uid, owner_kind, owner_name, owner_is_controller) "
-                    "(last_over_time(kube_pod_owner[{range}]))")
+                    "(last_over_time(kube_pod_owner[{chunk}]))")
 REPLICASET_OWNER: Final = ("max by (namespace, replicaset, owner_kind, owner_name) "
-                           "(last_over_time(kube_replicaset_owner[{range}]))")
-JOB_OWNER: Final = "max by (namespace, job_name, owner_kind, owner_name) (last_over_time(kube_job_owner[{range}]))"
-POD_LABELS: Final = "last_over_time(kube_pod_labels[{range}])"            # label_* columns
-POD_ANNOTATIONS: Final = "last_over_time(kube_pod_annotations[{range}])"  # annotation_* columns
+                           "(last_over_time(kube_replicaset_owner[{chunk}]))")
+JOB_OWNER: Final = "max by (namespace, job_name, owner_kind, owner_name) (last_over_time(kube_job_owner[{chunk}]))"
+POD_LABELS: Final = "last_over_time(kube_pod_labels[{chunk}])"            # label_* columns
+POD_ANNOTATIONS: Final = "last_over_time(kube_pod_annotations[{chunk}])"  # annotation_* columns
 # Σ over Running steps of each resource request (cpu, memory, nvidia_com_gpu, nvidia_com_mig_*, aws_amazon_com_*)
 REQUESTS_SUM: Final = ("sum_over_time((sum by (namespace, pod, uid, container, resource) "
                        f"({at_step('kube_pod_container_resource_requests')})"
@@ -114,14 +114,14 @@ RAM_USAGE_SUM: Final = f"sum_over_time({running(RAM_USE_ANY)}[{{range}}])"
 
 PV_STEPS: Final = f"count_over_time((max by (persistentvolume) ({at_step('kube_persistentvolume_info')}))[{{range}}])"
 PV_INFO: Final = ("max by (persistentvolume, storageclass, csi_driver) "
-                  "(last_over_time(kube_persistentvolume_info[{range}]))")
+                  "(last_over_time(kube_persistentvolume_info[{chunk}]))")
 PV_CAPACITY: Final = ("max by (persistentvolume) "
-                      "(max_over_time(kube_persistentvolume_capacity_bytes[{range}]))")
+                      "(max_over_time(kube_persistentvolume_capacity_bytes[{chunk}]))")
 PV_CLAIM: Final = ("max by (persistentvolume, claim_namespace, name) "
-                   "(last_over_time(kube_persistentvolume_claim_ref[{range}]))")
-STORAGE_CLASSES: Final = "max by (storageclass, provisioner) (last_over_time(kube_storageclass_info[{range}]))"
+                   "(last_over_time(kube_persistentvolume_claim_ref[{chunk}]))")
+STORAGE_CLASSES: Final = "max by (storageclass, provisioner) (last_over_time(kube_storageclass_info[{chunk}]))"
 POD_CLAIMS: Final = ("max by (namespace, pod, uid, persistentvolumeclaim) "
-                     "(last_over_time(kube_pod_spec_volumes_persistentvolumeclaims_info[{range}]))")
+                     "(last_over_time(kube_pod_spec_volumes_persistentvolumeclaims_info[{chunk}]))")
 
 # --- load balancers -----------------------------------------------------------------------------------
 
@@ -129,8 +129,15 @@ LB_TYPE_LABEL: Final = "annotation_service_beta_kubernetes_io_aws_load_balancer_
 LB_STEPS: Final = ("count_over_time((max by (namespace, service) "
                    f"({at_step(LOAD_BALANCERS)}))[{{range}}])")
 LB_ANNOTATIONS: Final = (f"max by (namespace, service, {LB_TYPE_LABEL}) "
-                         "(last_over_time(kube_service_annotations[{range}]))")
-ENDPOINT_ADDRESSES: Final = "max by (namespace, endpoint, ip) (last_over_time(kube_endpoint_address[{range}]))"
+                         "(last_over_time(kube_service_annotations[{chunk}]))")
+ENDPOINT_ADDRESSES: Final = "max by (namespace, endpoint, ip) (last_over_time(kube_endpoint_address[{chunk}]))"
+
+# Labels and values of the kube-state-metrics objects: raw ranges (`[{chunk}]`, each sample read once, no per-step
+# subquery) over the whole window in one query (history.INFO_CHUNK_HOURS).
+INFO_TEMPLATES: Final = frozenset({
+    "node_info", "node_capacity", "node_labels", "pod_info", "pod_owner", "replicaset_owner", "job_owner",
+    "pod_labels", "pod_annotations", "pv_info", "pv_capacity", "pv_claim", "storage_classes", "pod_claims",
+    "lb_annotations", "endpoint_addresses"})
 
 # name → template; the order is the order they run in
 HISTORY_TEMPLATES: Final[dict[str, str]] = {
@@ -189,18 +196,16 @@ def request_steps(selector: str) -> str:
             f" * on (namespace, pod, uid) group_left () {RUNNING_STEPS_RAW}")
 
 
-def billed_raw(req: str, use: tuple[str, str], chunk_use_sum: str, *, bucketed: bool) -> str:
-    """Σ over buckets of max(Σ request, Σ usage) = request × Running steps + Σ_buckets max(0, Σ usage − request ×
-    usage steps): the container's chunk-mean request (`@ end()`: evaluated once per query, not per bucket) against
-    the bucket's usage sum and sample count. A container without usage in the piece is billed its request, one
-    without a request its usage."""
+def excess_raw(req: str, use: tuple[str, str], *, bucketed: bool) -> str:
+    """Σ over buckets of max(0, Σ usage − request × usage steps), series by series: the container's chunk-mean
+    request (`@ end()`: evaluated once per query, not per bucket) against each usage series' bucket sum and sample
+    count. Billed = request × Running steps (requests_sum) + this excess, or the usage of a container without a
+    request: history.billed_from_excess adds them up client-side, so no query computes requests or usage twice."""
     by = "namespace, pod, container"
-    request = f"sum by ({by}) ({request_steps(req)})"
     mean = f"max by ({by}) (avg_over_time({req}[{{chunk}}] @ end() offset {{half}}))"
     use_sum, use_count = use
-    excess = f"clamp_min({use_sum} - {use_count} * on ({by}) group_left () {mean}, 0)"
-    both = sides(request, "request", per_bucket(excess, bucketed=bucketed), "excess")
-    return f"sum by ({by}) ({both}) or {chunk_use_sum}"
+    excess = per_bucket(f"clamp_min({use_sum} - {use_count} * on ({by}) group_left () {mean}, 0)", bucketed=bucketed)
+    return f"sum by ({by}) ({excess})"   # once per query, outside the buckets: a small answer
 
 
 CPU_USE_SERIES: Final = f"irate({CPU_SECONDS}[{{irate}}])"
@@ -209,10 +214,11 @@ RAM_USAGE_SUM_RAW: Final = f"sum by (namespace, pod, container) ({over_chunk('su
 
 
 def in_bucket(function: str, series: str, *, subquery: bool) -> str:
-    """`function` per container over one bucket: of a per-step subquery (CPU: irate at each step) or of the raw
+    """`function` per series over one bucket: of a per-step subquery (CPU: irate at each step) or of the raw
     samples (`offset {half}`, like `over_chunk`)."""
     rng = f"{series}[{{bucket}}:{{step}}]" if subquery else f"{series}[{{bucket}}] offset {{half}}"
-    return f"sum by (namespace, pod, container) ({function}({rng}))"
+    return f"{function}({rng})"
+
 
 # name → raw form, replacing the template of that name when SCRAPE_CHECK passes
 RAW_TEMPLATES: Final[dict[str, str]] = {
@@ -224,18 +230,26 @@ RAW_TEMPLATES: Final[dict[str, str]] = {
 
 
 def billed_templates(*, raw: bool, bucketed: bool) -> dict[str, str]:
-    """name → template of Σ billed max(request, usage) for CPU and memory (raw range forms when `raw`), for a
-    piece of whole buckets (`bucketed`) or one partial bucket."""
+    """name → template for a piece of whole buckets (`bucketed`) or one partial bucket: Σ billed max(request,
+    usage) per container for CPU and memory (subquery forms), or, with the raw range forms, the excess above the
+    request that history.billed_from_excess adds to the requests (EXCESS_OF names the result each one completes)."""
     if not raw:
         return {"cpu_billed_sum": billed(CPU_REQ_ANY, CPU_USE_ANY, bucketed=bucketed),
                 "ram_billed_sum": billed(RAM_REQ_ANY, RAM_USE_ANY, bucketed=bucketed)}
+
     def usage(series: str, subquery: bool) -> tuple[str, str]:
         return (in_bucket("sum_over_time", series, subquery=subquery),
                 in_bucket("count_over_time", series, subquery=subquery))
-    return {"cpu_billed_sum": billed_raw(CPU_REQUESTS, usage(CPU_USE_SERIES, True), CPU_USAGE_SUM_RAW,
-                                         bucketed=bucketed),
-            "ram_billed_sum": billed_raw(RAM_REQUESTS, usage(WORKING_SET, False), RAM_USAGE_SUM_RAW,
-                                         bucketed=bucketed)}
+    return {"cpu_billed_sum": excess_raw(CPU_REQUESTS, usage(CPU_USE_SERIES, True), bucketed=bucketed),
+            "ram_billed_sum": excess_raw(RAM_REQUESTS, usage(WORKING_SET, False), bucketed=bucketed)}
+
+
+# billed template → (the request resource, the usage sum) its raw excess is added to
+EXCESS_OF: Final[dict[str, tuple[str, str]]] = {"cpu_billed_sum": ("cpu", "cpu_usage_sum"),
+                                                "ram_billed_sum": ("memory", "ram_usage_sum")}
+
+# raw forms without a subquery: like INFO_TEMPLATES, one query over the whole window (up to 31 days)
+RAW_WHOLE_WINDOW: Final = frozenset({"pod_running_steps", "requests_sum", "ram_usage_sum"})
 
 # Run once, over the last chunk: the most samples any kube-state-metrics / cAdvisor series has in it (= the
 # chunk's steps when the scrape interval is the resolution and some series lives through the chunk), and the

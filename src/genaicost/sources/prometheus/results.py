@@ -22,9 +22,10 @@ def instant_frame(data: dict[str, Any]) -> pl.DataFrame:
     if kind == "scalar":
         return pl.DataFrame({"value": [_sample_value(result)]}, schema={"value": pl.Float64})
     if kind == "vector" and isinstance(result, list):
-        metrics = [_metric(series) for series in result]
-        values = [_sample_value(_field(series, "value")) for series in result]
-        return _frame(_label_columns(metrics, [1] * len(metrics)), {"value": pl.Series(values, dtype=pl.Float64)})
+        metrics, samples = _vector_parts(result)
+        values = pl.Series("value", [_sample_value(sample) for sample in samples], dtype=pl.Float64)
+        labels = _labels_frame(metrics)
+        return pl.DataFrame([values]) if labels is None else labels.hstack([values])
     if kind == "matrix":
         raise ValueError("an instant query returned a matrix (a bare range selector such as x[5m]?); "
                          "wrap it in a function such as sum_over_time(...), or use a range query")
@@ -50,6 +51,30 @@ def range_frame(data: dict[str, Any]) -> pl.DataFrame:
         "timestamp": timestamps.cast(TIMESTAMP_DTYPE),
         "value": pl.Series(values, dtype=pl.Float64),
     })
+
+
+def _vector_parts(result: list[Any]) -> tuple[list[dict[str, str]], list[Any]]:
+    """The label objects and samples of a vector; a malformed series raises ValueError naming the problem."""
+    try:
+        metrics = [series["metric"] for series in result]
+        samples = [series["value"] for series in result]
+    except (TypeError, KeyError):
+        metrics = [_metric(series) for series in result]   # the slow path finds and names the bad series
+        samples = [_field(series, "value") for series in result]
+    if not all(isinstance(m, dict) for m in metrics):
+        raise ValueError("a series has no 'metric' object")
+    return metrics, samples
+
+
+def _labels_frame(metrics: list[dict[str, str]]) -> pl.DataFrame | None:
+    """One String column per label name (null where a series lacks it), sorted by name; built by Polars, not
+    row by row (a 7-day history answers ~1.5 M label sets)."""
+    names = sorted({name for metric in metrics for name in metric})
+    if not names:
+        return None
+    schema = {name: pl.String for name in names}
+    frame = pl.from_dicts(metrics, schema=schema)
+    return frame.rename({name: f"label_{name}" for name in names if name in _RESERVED})
 
 
 def _frame(labels: dict[str, pl.Series], tail: dict[str, pl.Series]) -> pl.DataFrame:
