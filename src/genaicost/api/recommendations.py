@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from genaicost.api.report import not_collected_yet
+
 router = APIRouter(tags=["recommendations"])
 
 
@@ -12,8 +14,7 @@ router = APIRouter(tags=["recommendations"])
 def latest_recommendations(request: Request) -> JSONResponse:
     report = request.app.state.latest_report()
     if report is None:
-        return JSONResponse({"code": 503, "message": "no collection has succeeded yet; retry after the first "
-                             "collection (see /readyz)"}, status_code=503)
+        return not_collected_yet()
     if report.recommendations is None:
         return JSONResponse({"code": 404, "message": "this server collects without recommendations "
                              "(CollectSettings.recommendations is off)"}, status_code=404)
