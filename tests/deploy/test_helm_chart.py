@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+from pathlib import Path
 from typing import Any
 
 import helm_python
@@ -36,6 +37,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
                               "serviceMonitor": {"enabled": True}},
     "irsa": {"serviceAccount": {"irsaRoleArn": ROLE_ARN, "annotations": {"team": "finops"}}},
     "no-auth-emptydir": {"auth": {"enabled": False}, "store": {"sqlite": {"persistence": {"enabled": False}}}},
+    "budgets": {"collector": {"budgets": "budgets:\n  - name: b\n    scope: {kind: cluster}\n    period: monthly\n"
+                                          "    amount_usd: 100\n    thresholds: [{percent: 80}]\n"}},
     "everything": {
         "collector": {"prometheus": {"url": "http://prometheus-server.monitoring:9090"}, "interval": "15m",
                       "retentionDays": 30, "extraArgs": ["--split", "aws-scad"]},
@@ -306,3 +309,31 @@ def test_notes_tell_how_to_reach_the_api_and_read_the_token() -> None:
     assert f"kubectl -n {NAMESPACE} get secret genaicost-token -o jsonpath='{{.data.token}}' | base64 -d" in text
     assert "No collector.prometheus.url" in text
     assert "SQLite on PVC genaicost-data" in text
+
+
+BUDGETS_YAML = """budgets:
+  - name: cluster-monthly
+    scope: {kind: cluster}
+    period: monthly
+    amount_usd: 20000
+    thresholds: [{percent: 80}]
+"""
+
+
+def test_budgets_file_is_a_configmap_mounted_read_only_and_passed_to_serve(tmp_path: Path) -> None:
+    objects = render({"collector": {"budgets": BUDGETS_YAML}})
+    config = one(objects, "ConfigMap")
+    assert config["metadata"]["name"] == "genaicost-budgets" and config["data"]["budgets.yaml"] == BUDGETS_YAML
+    args = container(objects)["args"]
+    assert args[args.index("--budgets") + 1] == "/etc/genaicost/budgets.yaml"
+    mount = next(m for m in container(objects)["volumeMounts"] if m["name"] == "budgets")
+    assert mount == {"name": "budgets", "mountPath": "/etc/genaicost", "readOnly": True}
+    assert volume(objects, "budgets")["configMap"]["name"] == "genaicost-budgets"
+    # the chart's document is a valid budgets file for the real validator
+    (tmp_path / "budgets.yaml").write_text(config["data"]["budgets.yaml"])
+    from genaicost.budgets.loader import load_budgets
+    assert [b.name for b in load_budgets(tmp_path / "budgets.yaml").config.budgets] == ["cluster-monthly"]
+    existing = render({"collector": {"budgetsExistingConfigMap": "team-budgets"}})
+    assert not [o for o in existing if o["kind"] == "ConfigMap"]
+    assert volume(existing, "budgets")["configMap"]["name"] == "team-budgets"
+    assert "--budgets" not in container(render({}))["args"]

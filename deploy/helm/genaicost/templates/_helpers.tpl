@@ -81,3 +81,12 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- fail "store.postgresql.url must be a PostgreSQL URL such as postgresql+psycopg://USER:PASSWORD@HOST:5432/DB" }}
 {{- end }}
 {{- end }}
+
+{{/* The ConfigMap holding budgets.yaml: an existing one, the chart's own when collector.budgets is set, or "". */}}
+{{- define "genaicost.budgetsConfigMap" -}}
+{{- if .Values.collector.budgetsExistingConfigMap -}}
+{{ .Values.collector.budgetsExistingConfigMap }}
+{{- else if .Values.collector.budgets -}}
+{{ include "genaicost.fullname" . }}-budgets
+{{- end -}}
+{{- end }}
