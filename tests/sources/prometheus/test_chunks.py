@@ -159,3 +159,22 @@ def test_piece_query_fills_the_bucket_placeholders() -> None:
         "sum_over_time((x[3599999ms] + y[7199999ms]))[7199999ms:3600s])")
     partial = Window(_at("2025-02-03T00:45"), _at("2025-02-03T01:00"))
     assert piece_query("x[{bucket}]", partial, bucketed=False, step_s=300.0, bucket_s=3600.0) == "x[899999ms]"
+
+
+def test_discovery_falls_back_when_the_server_drops_metric_names(prom: FakePrometheus) -> None:
+    """A server whose last_over_time drops __name__ (unlike Prometheus) answers the raw form without names:
+    discovery then asks the relabelling subquery form."""
+    from genaicost.sources.prometheus.discovery import present_metric_names
+
+    def answers(params: dict[str, str]) -> Reply:
+        if "last_over_time" in params["query"]:
+            return Reply(body=vector(({}, 3)))                     # counted, but the name is gone
+        return Reply(body=vector(({"gc_metric": "vllm:prompt_tokens_total"}, 3)))
+
+    prom.responder = answers
+    with PrometheusClient(prom.url) as client:
+        found = present_metric_names(client, ["vllm:prompt_tokens_total", "sglang:prompt_tokens_total"],
+                                     Window(START, START + hours(24)), step_s=300.0)
+    assert found == {"vllm:prompt_tokens_total"}
+    queries = [r.params["query"] for r in prom.requests]
+    assert len(queries) == 2 and "last_over_time" in queries[0] and "label_replace" in queries[1]
