@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, delete, event, func, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, OperationalError, SQLAlchemyError
@@ -147,6 +145,9 @@ def open_store(url: str) -> HistoryStore:
 
 
 def migrate(engine: Engine) -> None:
+    from alembic import command  # imported when a store opens, not when the CLI starts (~150 ms)
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
