@@ -13,8 +13,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from genaicost.app.report import HistorySource, InferenceSettings, collect_snapshot
-from genaicost.app.spot_prices import SpotPrices, with_spot_prices
+from genaicost.app.report import HistorySource, InferenceSettings, prepared_snapshot, report_of
+from genaicost.app.spot_prices import SpotPrices
 from genaicost.domain.errors import InputError
 from genaicost.domain.options import ReportOptions
 from genaicost.domain.prices import PriceCatalog
@@ -22,14 +22,13 @@ from genaicost.domain.recommendation import RecommendationSet
 from genaicost.domain.report import Report
 from genaicost.domain.snapshot import Snapshot
 from genaicost.engine.recommend import parse_settings, recommend
-from genaicost.engine.report import compute_report
 from genaicost.sources.demo_policies import demo_policy_objects
 from genaicost.sources.k8s.policies import with_policies
 from genaicost.sources.k8s.policies_live import list_policies
 from genaicost.sources.kube_live import make_api_client
 from genaicost.sources.kubectl_json import read_json_document
 from genaicost.sources.prometheus.usage_percentiles import load_recommend_extras
-from genaicost.sources.snapshot_file import is_snapshot_file, save_snapshot
+from genaicost.sources.snapshot_file import is_snapshot_file
 
 SET_HINT = "expected STRATEGY.KEY=VALUE, e.g. rightsizing.headroom=0.3 or savings-plans.discount_rate=0.28"
 
@@ -91,13 +90,13 @@ def collect_with_extras(
 ) -> tuple[PriceCatalog, Snapshot]:
     """Collect from one source with what the strategies need (optionally saving the snapshot), then the spot
     prices: the catalog and snapshot both the report and the recommendations are computed from."""
-    snapshot = collect_snapshot(demo=demo, snapshot_files=snapshot_files, kubeconfig=kubeconfig, context=context,
-                                window_hours=window_hours, now=now, history=history)
-    snapshot = with_source_extras(snapshot, demo=demo, snapshot_files=snapshot_files, now=now, history=history,
+    def extras(snapshot: Snapshot) -> Snapshot:
+        return with_source_extras(snapshot, demo=demo, snapshot_files=snapshot_files, now=now, history=history,
                                   kubeconfig=kubeconfig, context=context)
-    if save_snapshot_to is not None:
-        save_snapshot(snapshot, save_snapshot_to)
-    return with_spot_prices(catalog, snapshot, spot_prices, aws_session, now)
+    return prepared_snapshot(demo=demo, snapshot_files=snapshot_files, kubeconfig=kubeconfig, context=context,
+                             window_hours=window_hours, catalog=catalog, now=now, history=history,
+                             save_snapshot_to=save_snapshot_to, spot_prices=spot_prices, aws_session=aws_session,
+                             extras=extras)
 
 
 def build_recommendations(
@@ -127,7 +126,6 @@ def build_report_with_recommendations(
     settings, both computed from one collection (so the savings use the report's own prices)."""
     settings = settings or InferenceSettings()
     catalog, snapshot = collect_with_extras(catalog=catalog, now=now, **source)
-    report = compute_report(snapshot, catalog, options, generated_at=now, model_label=settings.model_label,
-                            io_cost_ratio=settings.io_cost_ratio)
+    report = report_of(snapshot, catalog, options, now=now, settings=settings)
     recs = recommend(snapshot, catalog, options, generated_at=now, settings=parse_settings(None))
     return report.model_copy(update={"recommendations": recs})

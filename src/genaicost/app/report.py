@@ -6,7 +6,7 @@ Shared by the CLI and (later) the API. The clock and the catalog are arguments; 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -152,26 +152,45 @@ def build_report(
     Spot nodes are priced live from DescribeSpotPriceHistory when `spot_prices` allows and `aws_session`
     has credentials (see app.spot_prices). `settings` apply to `Report.inference` (filled when the source has
     serving-engine metrics, i.e. Prometheus history or a snapshot saved from it)."""
-    snapshot = collect_snapshot(
-        demo=demo,
-        snapshot_files=snapshot_files,
-        kubeconfig=kubeconfig,
-        context=context,
-        window_hours=window_hours,
-        now=now,
-        history=history,
+    catalog, snapshot = prepared_snapshot(
+        demo=demo, snapshot_files=snapshot_files, kubeconfig=kubeconfig, context=context, window_hours=window_hours,
+        catalog=catalog, now=now, history=history, save_snapshot_to=save_snapshot_to, spot_prices=spot_prices,
+        aws_session=aws_session,
     )
+    return report_of(snapshot, catalog, options, now=now, settings=settings)
+
+
+def prepared_snapshot(
+    *,
+    demo: bool,
+    snapshot_files: Sequence[Path],
+    kubeconfig: str | None,
+    context: str | None,
+    window_hours: float | None,
+    catalog: PriceCatalog,
+    now: datetime,
+    history: HistorySource | None = None,
+    save_snapshot_to: Path | None = None,
+    spot_prices: SpotPrices = SpotPrices.bundled,
+    aws_session: Any = None,
+    extras: Callable[[Snapshot], Snapshot] | None = None,
+) -> tuple[PriceCatalog, Snapshot]:
+    """Collect from one source, add `extras` (e.g. what the recommend strategies need), save the snapshot when
+    asked, then price the spot nodes: the catalog and snapshot a Report is computed from."""
+    snapshot = collect_snapshot(demo=demo, snapshot_files=snapshot_files, kubeconfig=kubeconfig, context=context,
+                                window_hours=window_hours, now=now, history=history)
+    if extras is not None:
+        snapshot = extras(snapshot)
     if save_snapshot_to is not None:
         save_snapshot(snapshot, save_snapshot_to)
-    catalog, snapshot = with_spot_prices(catalog, snapshot, spot_prices, aws_session, now)
-    return compute_report(
-        snapshot,
-        catalog,
-        options,
-        generated_at=now,
-        model_label=settings.model_label,
-        io_cost_ratio=settings.io_cost_ratio,
-    )
+    return with_spot_prices(catalog, snapshot, spot_prices, aws_session, now)
+
+
+def report_of(snapshot: Snapshot, catalog: PriceCatalog, options: ReportOptions, *, now: datetime,
+              settings: InferenceSettings) -> Report:
+    """The Report of a prepared snapshot, with `settings` for its inference lines."""
+    return compute_report(snapshot, catalog, options, generated_at=now, model_label=settings.model_label,
+                          io_cost_ratio=settings.io_cost_ratio)
 
 
 def load_report(path: Path) -> Report:
